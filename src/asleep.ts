@@ -1,0 +1,124 @@
+/**
+ * asleep.ts: the post's `sleep` generator and its `asleep` awaitable, on the loop's clock.
+ *
+ * `sleep(seconds, value)` is the post's `sleep`: it yields `NotReady(remaining)` until the clock
+ * reaches the deadline, then returns `value`. `asleep(seconds, value)` is the post's bonus class:
+ * an object whose `[__await__]` is that generator. Both read the running loop's clock; driven by
+ * a foreign loop (no handloop loop running), they read real monotonic time, so the post's toy
+ * loop can drive them unchanged.
+ */
+
+import { __await__, NotReady, type Awaitable } from "./awaitable.js";
+import { checkSeconds } from "./checks.js";
+import { UsageError } from "./errors.js";
+import { running } from "./running.js";
+
+function now(): number {
+  const loop = running.loop;
+  return loop === null ? performance.now() / 1000 : loop.time();
+}
+
+/**
+ * The post's `sleep` as a generator: yields `NotReady(remaining)` hints until `seconds` have
+ * passed on the loop's clock (an early wake-up just yields again), then returns `value`.
+ * `sleep(0)` still yields once, as asyncio's `sleep(0)` gives every other ready task a turn.
+ * In a hand-written coroutine, run it with `yield*`; hand it to `createTask` as the post's first
+ * example hands its loop bare generators.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * const slow = loop.createTask(sleep(3, "Sleep 3 over"));
+ * loop.runUntilComplete(slow); // "Sleep 3 over"
+ * ```
+ */
+export function sleep(seconds: number): Generator<NotReady, undefined, unknown>;
+export function sleep<T>(seconds: number, value: T): Generator<NotReady, T, unknown>;
+export function sleep<T>(seconds: number, value?: T): Generator<NotReady, T | undefined, unknown> {
+  return sleeping(checkSeconds(seconds, "seconds", "sleep()"), value);
+}
+
+function* sleeping<T>(seconds: number, value: T): Generator<NotReady, T, unknown> {
+  const deadline = now() + seconds;
+  let remaining = seconds;
+  do {
+    const hint = new NotReady(remaining);
+    hint._deadline = deadline;
+    yield hint;
+    remaining = deadline - now();
+  } while (remaining > 0);
+  return value;
+}
+
+/**
+ * The awaitable from `asleep(seconds, value)`: awaiting it waits `seconds` on the loop's clock and
+ * gives `value`. Its `[__await__]` (and `[Symbol.iterator]`, for a typed `yield*`) is
+ * `sleep(seconds, value)`. It is also thenable, so that TypeScript types `await asleep(1, x)` in
+ * an `async` function as `x`'s type; `then` runs it as a task on the running loop.
+ *
+ * @example
+ * ```ts
+ * const nap = asleep(0.25, "rested");
+ * const v = yield* nap; // in a coroutine: v is "rested", a quarter second later
+ * ```
+ */
+export class ASleep<T = undefined> implements Awaitable<T>, PromiseLike<T> {
+  /** How long the await waits, in seconds on the loop's clock. */
+  readonly seconds: number;
+  /** What the await gives once the time has passed. */
+  readonly value: T;
+
+  /** @internal Use `asleep()`: it validates `seconds`. */
+  constructor(seconds: number, value: T) {
+    this.seconds = seconds;
+    this.value = value;
+  }
+
+  [__await__](): Generator<NotReady, T, unknown> {
+    return sleeping(this.seconds, this.value);
+  }
+
+  [Symbol.iterator](): Generator<NotReady, T, unknown> {
+    return sleeping(this.seconds, this.value);
+  }
+
+  /**
+   * Runs this sleep as a task on the running loop and subscribes to it, for code that treats it as
+   * a thenable. Outside a loop it throws a UsageError (so a native `await asleep(1)` rejects with
+   * it): there is no loop to sleep on.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): PromiseLike<R1 | R2> {
+    const loop = running.loop;
+    if (loop === null) {
+      throw new UsageError(
+        `asleep(${this.seconds}) was awaited with no handloop loop running; await it inside a coroutine run by run() or an EventLoop.`,
+      );
+    }
+    return loop.createTask(this).then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * The post's bonus: an awaitable that waits `seconds` (a finite number >= 0) on the loop's clock
+ * and gives `value`. `await asleep(t)` in compiled `async` code, `yield* asleep(t)` (typed) or
+ * `yield asleep(t)` in a hand-written coroutine.
+ *
+ * @example
+ * ```ts
+ * const printEveryPeriod = coroutine(function* (msg: string, period: number) {
+ *   for (let i = 0; i < Math.trunc(3 / period); i++) {
+ *     yield* asleep(period);
+ *     console.log(msg);
+ *   }
+ *   return `Print ${period} over`;
+ * });
+ * ```
+ */
+export function asleep(seconds: number): ASleep<undefined>;
+export function asleep<T>(seconds: number, value: T): ASleep<T>;
+export function asleep<T>(seconds: number, value?: T): ASleep<T | undefined> {
+  return new ASleep(checkSeconds(seconds, "seconds", "asleep()"), value);
+}

@@ -1,0 +1,98 @@
+/**
+ * awaitable.ts: the one door between a coroutine and the loop.
+ *
+ * Owns the `__await__` protocol and the vocabulary of requests a coroutine may yield. The loop
+ * and the driver (task.ts) read this vocabulary; nothing else is allowed to talk to the loop.
+ *
+ * ## The protocol
+ * An object is *awaitable* when `obj[__await__]()` returns an iterator, exactly as a Python
+ * object is awaitable when `obj.__await__()` returns one. The driver runs that iterator in place
+ * of the `await`: its return value is the result of the await, an error it throws is thrown at
+ * the await. Every value the iterator yields is a *request* to the loop:
+ *
+ * | yielded                   | the loop                                                        |
+ * |---------------------------|-----------------------------------------------------------------|
+ * | `new NotReady(seconds)`   | parks the task on its timer heap; resumes it (with `undefined`) once `seconds` passed on its clock |
+ * | a `Task` or any thenable  | resumes it when that settles: `next(value)` or `throw(error)`     |
+ * | another awaitable         | runs that awaitable's iterator here, resumes with its return value (any depth, kept off the JS stack) |
+ * | `undefined`               | lets every other ready task run once, then resumes it             |
+ *
+ * Anything else is answered by throwing a `TypeError` into the iterator at that `yield`. The
+ * same rules hold for what a hand-written coroutine (`coroutine(function* ...)`) yields. Only a
+ * body compiled from `async` source (`__awaiter`) treats any other value as a plain value:
+ * `await 42` resumes with 42 after one turn, as native `await` does after one microtask.
+ *
+ * Awaitables should also be iterable, `[Symbol.iterator]` returning the same iterator, so that
+ * `const v = yield* x` in a hand-written coroutine is typed from `x`; `ASleep` and `Task` are.
+ *
+ * Discussion: the post's `NotReady` is a float the loop polls; here it is a hint the loop turns
+ * into a timer, so a sleeping task costs nothing until its deadline. An early wake-up is still
+ * allowed by the protocol (the iterator just yields again), which is what lets `sleep()` be
+ * driven by a foreign, polling loop such as `demos/toy-loop.ts`.
+ */
+
+import { checkSeconds } from "./checks.js";
+
+/**
+ * The method key of the awaitable protocol: `obj[__await__]()` returns the iterator that runs in
+ * place of `await obj`. Registered with `Symbol.for`, so two copies of handloop agree on it.
+ *
+ * @example
+ * ```ts
+ * class Tick implements Awaitable<number> {
+ *   *[__await__]() { yield new NotReady(1); return 42; }
+ *   [Symbol.iterator]() { return this[__await__](); }
+ * }
+ * ```
+ */
+export const __await__: unique symbol = Symbol.for("handloop.__await__");
+
+/**
+ * An object that can be awaited on a handloop loop: its `[__await__]()` returns an iterator that
+ * yields requests (see the table in this file's header) and returns the awaited value `T`.
+ *
+ * @example
+ * ```ts
+ * const twice: Awaitable<string> = { *[__await__]() { yield; yield; return "after two turns"; } };
+ * ```
+ */
+export interface Awaitable<T> {
+  [__await__](): Iterator<unknown, T, unknown>;
+}
+
+/**
+ * A request to the loop: "do not resume me before `seconds` have passed on your clock". The
+ * post's `NotReady(float)` hint; the loop parks the task on its timer heap instead of polling it.
+ *
+ * @example
+ * ```ts
+ * const waitASecond = coroutine(function* () { yield new NotReady(1); });
+ * ```
+ */
+export class NotReady {
+  /** How long, in seconds on the loop's clock, the task does not want to be resumed. */
+  readonly seconds: number;
+  /**
+   * @internal The absolute deadline when the yielder knows it (sleep() does). The loop parks on it
+   * instead of `now + seconds`, so float rounding cannot make a sleeper wake a hair early and spin.
+   */
+  _deadline = Number.NaN;
+
+  constructor(seconds: number) {
+    this.seconds = checkSeconds(seconds, "seconds", "new NotReady()");
+  }
+
+  /** The hint is a number of seconds, as the post's `NotReady(float)` is a float. */
+  valueOf(): number {
+    return this.seconds;
+  }
+}
+
+/** @internal Whether `value` implements the awaitable protocol. */
+export function isAwaitable(value: unknown): value is Awaitable<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as Partial<Awaitable<unknown>>)[__await__] === "function"
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * clock.ts: where the loop gets its time, and how it waits for it.
+ *
+ * The loop never reads `performance.now()` itself (Trio's rule): it asks its Clock. A clock does
+ * two things: tell the time in seconds, and block the thread until a deadline. Virtual time
+ * "blocks" by jumping; real time blocks in `Atomics.wait`, as the post blocks in `time.sleep`.
+ * Invariant: `now()` never decreases.
+ */
+
+import { checkSeconds } from "./checks.js";
+
+/**
+ * A source of time for an EventLoop. `now()` is in seconds, never decreases, and has an
+ * arbitrary origin. `sleepUntil(deadline)` blocks until `now() >= deadline` or a little before
+ * (the loop re-checks and waits again, so an early return costs a turn, never correctness).
+ *
+ * @example
+ * ```ts
+ * // A clock that runs ten times faster than real time.
+ * class FastClock implements Clock {
+ *   #real = new RealClock();
+ *   now() { return this.#real.now() * 10; }
+ *   sleepUntil(deadline: number) { this.#real.sleepUntil(deadline / 10); }
+ * }
+ * ```
+ */
+export interface Clock {
+  now(): number;
+  sleepUntil(deadline: number): void;
+}
+
+/**
+ * Virtual time: when nothing is ready the loop jumps straight to the next deadline, so hours of
+ * sleeps finish at once and every run of a program sees the same times and the same order.
+ * Starts at 0 unless told otherwise. Time also moves with `advance(seconds)`.
+ *
+ * @example
+ * ```ts
+ * const clock = new VirtualClock();
+ * run(function* () { yield* asleep(3600); }, { clock });
+ * clock.now(); // 3600, and no real time passed
+ * ```
+ */
+export class VirtualClock implements Clock {
+  #now: number;
+
+  constructor(start = 0) {
+    this.#now = checkSeconds(start, "start", "new VirtualClock()");
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  /** Jumps to `deadline` (a deadline in the past leaves the time alone). */
+  sleepUntil(deadline: number): void {
+    if (deadline > this.#now) this.#now = deadline;
+  }
+
+  /** Moves time forward by `seconds`. Timers that became due fire on the loop's next turn. */
+  advance(seconds: number): void {
+    this.#now += checkSeconds(seconds, "seconds", "VirtualClock.advance()");
+  }
+}
+
+// One cell to wait on; nobody ever notifies it, so Atomics.wait always runs to its timeout.
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Real, monotonic time (`performance.now()`, in seconds). Waiting blocks the whole thread in
+ * `Atomics.wait`, as the post blocks in `time.sleep`: an idle loop uses no CPU, and wakes within
+ * a fraction of a millisecond of its deadline (see bench/RESULTS.md). While it blocks, Node's own
+ * event loop, I/O and native timers wait too; that is the price of a synchronous run.
+ *
+ * @example
+ * ```ts
+ * run(function* () { yield* asleep(0.5); }, { clock: new RealClock() }); // returns after ~0.5 s
+ * ```
+ */
+export class RealClock implements Clock {
+  now(): number {
+    return performance.now() / 1000;
+  }
+
+  sleepUntil(deadline: number): void {
+    const ms = (deadline - this.now()) * 1000;
+    if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
+  }
+}

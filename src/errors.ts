@@ -1,0 +1,56 @@
+/**
+ * errors.ts: the error types handloop throws on purpose.
+ *
+ * Owns: CancelledError, UsageError, DeadlockError. Each sets `name` so that stack traces and
+ * `String(error)` say which one it is; none carries loop state beyond what its message needs,
+ * except DeadlockError's list of the tasks it reports.
+ */
+
+import type { Task } from "./task.js";
+
+/**
+ * Thrown into a coroutine at its suspension point when its task is cancelled, and by
+ * `result()`, `exception()` or an `await` of a task that ended cancelled.
+ *
+ * A coroutine may catch it to clean up (its `finally` blocks may even await); if it catches it
+ * and returns a value, the task ends normally instead of cancelled.
+ *
+ * @example
+ * ```ts
+ * const worker = coroutine(function* () {
+ *   try { yield* asleep(60); } catch (e) { if (e instanceof CancelledError) return "stopped"; throw e; }
+ * });
+ * ```
+ */
+export class CancelledError extends Error {
+  override name = "CancelledError";
+}
+
+/**
+ * A call that breaks a rule of the API: running a loop inside a running loop, using a closed
+ * loop, asking a pending task for its `result()`, releasing what is not held. The message names
+ * the call and the rule.
+ */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/**
+ * Thrown by a run when no task can ever be resumed again but some are still waiting: nothing is
+ * ready, no timer is pending, and every live task waits on a task or thenable that cannot settle
+ * (for example a native Promise, whose callbacks need the microtask queue that a synchronous run
+ * blocks). `waiting` lists those tasks; the message says what each one waits on.
+ *
+ * The loop stays usable: the tasks stay parked where they were.
+ */
+export class DeadlockError extends Error {
+  override name = "DeadlockError";
+  /** The tasks that were waiting when the loop found it could not progress, oldest first. */
+  readonly waiting: readonly Task<unknown>[];
+
+  /** @internal */
+  constructor(message: string, waiting: readonly Task<unknown>[]) {
+    super(message);
+    this.waiting = waiting;
+  }
+}

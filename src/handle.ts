@@ -1,0 +1,94 @@
+/**
+ * handle.ts: callbacks scheduled with `callSoon`, `callLater` and `callAt`.
+ *
+ * A Handle sits in the loop's ready queue; a TimerHandle sits on the timer heap until it is due,
+ * then in the ready queue. Cancelling a queued handle only marks it (it is skipped when its turn
+ * comes); cancelling a timer also takes it off the heap, so a cancelled timer never keeps the
+ * loop waiting.
+ */
+
+import type { EventLoop } from "./loop.js";
+import type { Runnable } from "./ready-queue.js";
+import type { TimerEntry } from "./timer-heap.js";
+
+/**
+ * A callback scheduled on a loop with `callSoon`. `cancel()` stops it from running if it has not
+ * run yet. A callback that throws stops the run and the error propagates out of the loop's run
+ * call; the loop stays usable.
+ *
+ * @example
+ * ```ts
+ * const h = loop.callSoon(() => console.log("never printed"));
+ * h.cancel();
+ * ```
+ */
+export class Handle implements Runnable {
+  #callback: (() => void) | null;
+  #cancelled = false;
+
+  /** @internal */
+  constructor(callback: () => void) {
+    this.#callback = callback;
+  }
+
+  /** Stops the callback from running; a no-op once it has run. */
+  cancel(): void {
+    if (this.#callback === null) return;
+    this.#callback = null;
+    this.#cancelled = true;
+  }
+
+  /** Whether `cancel()` stopped the callback before it ran. */
+  cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  /** @internal */
+  _run(): void {
+    const callback = this.#callback;
+    if (callback === null) return;
+    this.#callback = null;
+    callback();
+  }
+}
+
+/**
+ * A callback scheduled at a deadline with `callLater` or `callAt`. Cancelling it removes it from
+ * the loop's timer heap.
+ *
+ * @example
+ * ```ts
+ * const h = loop.callLater(5, () => console.log("five seconds on the loop's clock"));
+ * h.deadline; // loop.time() + 5 at the time of the call
+ * ```
+ */
+export class TimerHandle extends Handle implements TimerEntry {
+  readonly #loop: EventLoop;
+  /** @internal */
+  _deadline = 0;
+  /** @internal */
+  _seq = 0;
+  /** @internal */
+  _heapIndex = -1;
+
+  /** @internal */
+  constructor(loop: EventLoop, callback: () => void) {
+    super(callback);
+    this.#loop = loop;
+  }
+
+  /** When the callback runs, in seconds on the loop's clock. */
+  get deadline(): number {
+    return this._deadline;
+  }
+
+  override cancel(): void {
+    super.cancel();
+    this.#loop._removeTimer(this);
+  }
+
+  /** @internal The heap says it is due: run it this turn. */
+  _due(): void {
+    this.#loop._schedule(this);
+  }
+}

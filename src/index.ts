@@ -1,0 +1,22 @@
+/**
+ * handloop: await without Promises. The public API, and nothing else: every name exported here is
+ * a contract; everything not exported is internal and may change.
+ */
+
+export { __await__, NotReady, type Awaitable } from "./awaitable.js";
+export { ASleep, asleep, sleep } from "./asleep.js";
+export { VirtualClock, RealClock, type Clock } from "./clock.js";
+export { gather } from "./combinators.js";
+export { coroutine, __awaiter } from "./coroutine.js";
+export { CancelledError, DeadlockError, UsageError } from "./errors.js";
+export { Handle, TimerHandle } from "./handle.js";
+export {
+  EventLoop,
+  currentLoop,
+  currentTask,
+  type AwaitableLike,
+  type EventLoopOptions,
+  type TaskOptions,
+} from "./loop.js";
+export { run, type RunOptions } from "./run.js";
+export { Task } from "./task.js";

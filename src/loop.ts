@@ -1,0 +1,356 @@
+/**
+ * loop.ts: the hand loop. A FIFO ready queue, a timer heap, a clock; nothing else.
+ *
+ * One turn (`#turn`): timers whose deadline has passed join the back of the ready queue in
+ * (deadline, seq) order, then everything that was ready at the start of the turn runs once, in
+ * order; what becomes ready meanwhile waits for the next turn. Between turns, when nothing is
+ * ready, the loop asks its clock to wait until the earliest deadline (`#run`): virtual time jumps
+ * there, real time blocks the thread. When nothing is ready, no timer is pending and tasks still
+ * wait, nothing can ever wake them in a synchronous run: that is a DeadlockError, not a hang.
+ *
+ * The loop does not know what tasks do: it runs Runnables and fires TimerEntries. What a
+ * coroutine may ask for is in awaitable.ts; how it is resumed is in task.ts.
+ *
+ * Invariants:
+ * - At most one loop runs on a thread at a time (`running.loop`).
+ * - Every adopted task that has not finished is in the live list, oldest first.
+ */
+
+import { __await__, isAwaitable, type Awaitable } from "./awaitable.js";
+import { checkFunction, checkSeconds } from "./checks.js";
+import { RealClock, type Clock } from "./clock.js";
+import { describe } from "./describe.js";
+import { DeadlockError, UsageError } from "./errors.js";
+import { Handle, TimerHandle } from "./handle.js";
+import { ReadyQueue, type Runnable } from "./ready-queue.js";
+import { running } from "./running.js";
+import { Task } from "./task.js";
+import { TimerHeap, type TimerEntry } from "./timer-heap.js";
+
+/**
+ * What `createTask`, `runUntilComplete`, `gather` and `run` accept: a task, any awaitable, a
+ * thenable, or a bare iterator of requests such as the generator `sleep(3)`.
+ */
+export type AwaitableLike<T> = Task<T> | Awaitable<T> | PromiseLike<T> | Iterator<unknown, T, unknown>;
+
+/** Options of `new EventLoop()`. */
+export interface EventLoopOptions {
+  /** Where time comes from; a `RealClock` unless told otherwise, as in asyncio. */
+  clock?: Clock;
+}
+
+/** Options of `createTask()`. */
+export interface TaskOptions {
+  /** The task's name in errors and traces; `Task-<id>` by default. */
+  name?: string;
+}
+
+/**
+ * An event loop that steps coroutines by hand: a FIFO ready queue, a min-heap of timers ordered
+ * by (deadline, sequence), and a pluggable clock. Runs are synchronous: `runUntilComplete`
+ * returns the result (or throws the error) when the work is done, without a single Promise.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * loop.createTask(sleep(3, "Sleep 3 over"));
+ * loop.createTask(sleep(1, "Sleep 1 over"));
+ * loop.runForever();  // returns when both are done
+ * loop.time();        // 3
+ * ```
+ */
+export class EventLoop {
+  /** The clock this loop reads and waits on. */
+  readonly clock: Clock;
+  #ready = new ReadyQueue();
+  #timers = new TimerHeap<TimerEntry>();
+  #oldestLive: Task<unknown> | null = null;
+  #newestLive: Task<unknown> | null = null;
+  #stopping = false;
+  #closed = false;
+
+  constructor(options: EventLoopOptions = {}) {
+    const clock = options.clock ?? new RealClock();
+    if (typeof clock?.now !== "function" || typeof clock.sleepUntil !== "function") {
+      throw new TypeError(`Expected \`clock\` of new EventLoop() to be a Clock, got ${describe(clock)}.`);
+    }
+    this.clock = clock;
+  }
+
+  /** The current time on this loop's clock, in seconds. */
+  time(): number {
+    return this.clock.now();
+  }
+
+  /** Whether this loop is the one running on this thread now. */
+  isRunning(): boolean {
+    return running.loop === this;
+  }
+
+  /** Whether `close()` was called. */
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Wraps `work` in a task owned by this loop and schedules its first step (it runs on a later
+   * turn, as asyncio's `create_task`). A task this loop already owns is returned unchanged; a task
+   * created outside any loop is adopted; a task of another loop is a UsageError.
+   */
+  createTask<T>(work: AwaitableLike<T>, options: TaskOptions = {}): Task<T> {
+    this.#checkOpen("createTask()");
+    const task = this.#toTask(work, "createTask()");
+    if (options.name !== undefined) task.name = options.name;
+    return task;
+  }
+
+  /**
+   * Runs the loop until `work` is done and returns its result, or throws its error. Synchronous:
+   * with a virtual clock it returns at once, with a real clock after the real time has passed.
+   * Other tasks still pending when it returns stay pending, to run again on the next run.
+   */
+  runUntilComplete<T>(work: AwaitableLike<T>): T {
+    this.#checkCanRun("runUntilComplete()");
+    const task = this.#toTask(work, "runUntilComplete()");
+    if (!task.done()) this.#run(task);
+    return task.result();
+  }
+
+  /**
+   * Runs until `stop()` is called, or until no task, timer or callback is left (as the post's
+   * `run_forever`). Throws a DeadlockError if tasks are left that nothing can wake.
+   */
+  runForever(): void {
+    this.#checkCanRun("runForever()");
+    this.#run(null);
+  }
+
+  /** Makes `runForever()` return at the end of the current turn. */
+  stop(): void {
+    this.#stopping = true;
+  }
+
+  /**
+   * Closes the loop: pending callbacks and timers are dropped, and any further use is a
+   * UsageError. Closing a running loop is a UsageError; closing twice is a no-op.
+   */
+  close(): void {
+    if (running.loop === this) throw new UsageError("Cannot call close() on a running EventLoop; call stop() first.");
+    this.#closed = true;
+    this.#ready = new ReadyQueue();
+    this.#timers = new TimerHeap();
+  }
+
+  /** Runs `callback` on the next turn. */
+  callSoon(callback: () => void): Handle {
+    this.#checkOpen("callSoon()");
+    const handle = new Handle(checkFunction(callback, "callback", "callSoon()"));
+    this.#ready.push(handle);
+    return handle;
+  }
+
+  /** Runs `callback` once `delay` seconds have passed on this loop's clock. */
+  callLater(delay: number, callback: () => void): TimerHandle {
+    this.#checkOpen("callLater()");
+    return this.#callAt(this.time() + checkSeconds(delay, "delay", "callLater()"), callback, "callLater()");
+  }
+
+  /** Runs `callback` once this loop's clock reaches `deadline` (or at once if it has). */
+  callAt(deadline: number, callback: () => void): TimerHandle {
+    this.#checkOpen("callAt()");
+    if (typeof deadline !== "number" || Number.isNaN(deadline)) {
+      throw new TypeError(`Expected \`deadline\` of callAt() to be a number, got ${describe(deadline)}.`);
+    }
+    return this.#callAt(deadline, callback, "callAt()");
+  }
+
+  #callAt(deadline: number, callback: () => void, call: string): TimerHandle {
+    const handle = new TimerHandle(this, checkFunction(callback, "callback", call));
+    this.#timers.push(handle, deadline);
+    return handle;
+  }
+
+  // ---- The loop itself ---------------------------------------------------------------------------
+
+  /** Runs turns until `main` is done (or, with no main, until stopped or out of work). */
+  #run(main: Task<unknown> | null): void {
+    running.loop = this;
+    try {
+      for (;;) {
+        if (main === null ? this.#stopping : main.done()) break;
+        if (this.#stopping) {
+          throw new UsageError(
+            `The loop was stopped before task "${main!.name}" completed; stop() ends runForever(), not runUntilComplete().`,
+          );
+        }
+        if (this.#ready.length === 0) {
+          const next = this.#timers.peek();
+          if (next === undefined) {
+            if (main === null && this.#oldestLive === null) break;
+            throw this.#deadlock(main);
+          }
+          this.clock.sleepUntil(next._deadline);
+        }
+        this.#turn();
+      }
+    } finally {
+      running.loop = null;
+      this.#stopping = false;
+    }
+  }
+
+  #turn(): void {
+    const now = this.clock.now();
+    const timers = this.#timers;
+    for (let next = timers.peek(); next !== undefined && next._deadline <= now; next = timers.peek()) {
+      timers.pop();
+      next._due();
+    }
+    const ready = this.#ready;
+    for (let n = ready.length; n > 0; n--) this.#pickNext(ready)._run();
+  }
+
+  /**
+   * The one place that chooses what runs next. FIFO: the order tasks became ready, timers in
+   * (deadline, seq) order. A seeded explorer of schedules replaces this choice and nothing else.
+   */
+  #pickNext(ready: ReadyQueue): Runnable {
+    return ready.shift()!;
+  }
+
+  #deadlock(main: Task<unknown> | null): DeadlockError {
+    const waiting: Task<unknown>[] = [];
+    for (let t = this.#oldestLive; t !== null; t = t._nextLive) waiting.push(t);
+    const lines = waiting.map((t) => `  - task "${t.name}" waits on ${t._describeWait()}`);
+    if (main !== null && !waiting.includes(main)) {
+      lines.push(`  - runUntilComplete() waits on task "${main.name}", which no running task can settle`);
+    }
+    return new DeadlockError(
+      `No task can make progress: nothing is ready, no timer is pending, and ${lines.length} ${lines.length === 1 ? "wait" : "waits"} cannot end:\n${lines.join("\n")}`,
+      waiting,
+    );
+  }
+
+  // ---- Turning what users hand us into tasks ---------------------------------------------------------
+
+  #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
+    if (work instanceof Task) {
+      const owner = work._loop;
+      if (owner === null) {
+        if (!work.done()) this._adopt(work);
+      } else if (owner !== this) {
+        throw new UsageError(`Cannot ${call.slice(0, -2)} task "${work.name}": it belongs to another EventLoop.`);
+      }
+      return work;
+    }
+    let it: Iterator<unknown, T, unknown>;
+    if (isAwaitable(work)) {
+      it = (work as Awaitable<T>)[__await__]();
+    } else if (isThenable(work)) {
+      it = awaitThenable(work);
+    } else if (isIterator(work)) {
+      it = work;
+    } else {
+      const hint = typeof work === "function" ? `; call it first: ${call.slice(0, -1)}${(work as { name?: string }).name || "f"}())` : "";
+      throw new TypeError(
+        `Expected the argument of ${call} to be a task, an awaitable, a thenable or a generator, got ${describe(work)}${hint}.`,
+      );
+    }
+    const task = Task._create(it, false, "Task");
+    this._adopt(task);
+    return task;
+  }
+
+  #checkOpen(call: string): void {
+    if (this.#closed) throw new UsageError(`Cannot call ${call} on a closed EventLoop; create a new EventLoop.`);
+  }
+
+  #checkCanRun(call: string): void {
+    this.#checkOpen(call);
+    if (running.loop !== null) {
+      throw new UsageError(
+        `Cannot call ${call} while ${running.loop === this ? "this" : "another"} EventLoop is running on this thread; await the work from inside the running loop instead.`,
+      );
+    }
+  }
+
+  // ---- Internals for tasks and handles ---------------------------------------------------------------
+
+  /** @internal Takes an unowned task and queues its first step. */
+  _adopt(task: Task<unknown>): void {
+    this.#checkOpen("createTask()");
+    task._adoptBy(this);
+  }
+
+  /** @internal */
+  _schedule(item: Runnable): void {
+    this.#ready.push(item);
+  }
+
+  /** @internal */
+  _addTimer(entry: TimerEntry, deadline: number): void {
+    this.#timers.push(entry, deadline);
+  }
+
+  /** @internal */
+  _removeTimer(entry: TimerEntry): void {
+    this.#timers.remove(entry);
+  }
+
+  /** @internal Appends a newly adopted task to the live list. */
+  _link(task: Task<unknown>): void {
+    task._prevLive = this.#newestLive;
+    task._nextLive = null;
+    if (this.#newestLive === null) this.#oldestLive = task;
+    else this.#newestLive._nextLive = task;
+    this.#newestLive = task;
+  }
+
+  /** @internal Removes a finished task from the live list. */
+  _unlink(task: Task<unknown>): void {
+    const prev = task._prevLive;
+    const next = task._nextLive;
+    if (prev === null) this.#oldestLive = next;
+    else prev._nextLive = next;
+    if (next === null) this.#newestLive = prev;
+    else next._prevLive = prev;
+    task._prevLive = task._nextLive = null;
+  }
+}
+
+/**
+ * The running loop, as asyncio's `get_running_loop()`: a UsageError when no loop is running.
+ *
+ * @example
+ * ```ts
+ * const now = coroutine(function* () { yield; return currentLoop().time(); });
+ * ```
+ */
+export function currentLoop(): EventLoop {
+  const loop = running.loop;
+  if (loop === null) {
+    throw new UsageError("currentLoop() was called with no EventLoop running; call it from code a loop is running.");
+  }
+  return loop;
+}
+
+/** The task being stepped right now, or `undefined` between steps and outside any loop. */
+export function currentTask(): Task<unknown> | undefined {
+  return running.task ?? undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}
+
+function isIterator(value: unknown): value is Iterator<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as Iterator<unknown>).next === "function";
+}
+
+function* awaitThenable<T>(thenable: PromiseLike<T>): Generator<PromiseLike<T>, T, unknown> {
+  return (yield thenable) as T;
+}

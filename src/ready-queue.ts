@@ -1,0 +1,59 @@
+/**
+ * ready-queue.ts: the loop's FIFO of things to run this turn or the next.
+ *
+ * A growable ring buffer: push and shift allocate nothing once it has grown to the working size
+ * (an Array used as a queue with `shift()` copies or degrades to a slow mode on large queues).
+ * Capacity is a power of two so wrapping is a mask.
+ */
+
+/** @internal Anything the loop can run: a task's next step, a callback, a `then` reaction. */
+export interface Runnable {
+  _run(): void;
+}
+
+/** @internal */
+export class ReadyQueue {
+  #items: (Runnable | undefined)[] = new Array<Runnable | undefined>(16).fill(undefined);
+  #head = 0;
+  #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
+
+  push(item: Runnable): void {
+    const items = this.#items;
+    if (this.#length === items.length) {
+      this.#grow();
+      return this.push(item);
+    }
+    items[(this.#head + this.#length) & (items.length - 1)] = item;
+    this.#length++;
+  }
+
+  shift(): Runnable | undefined {
+    if (this.#length === 0) return undefined;
+    const items = this.#items;
+    const item = items[this.#head];
+    items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (items.length - 1);
+    this.#length--;
+    return item;
+  }
+
+  /** The items in run order; for diagnostics only. */
+  toArray(): Runnable[] {
+    const out: Runnable[] = [];
+    const items = this.#items;
+    for (let i = 0; i < this.#length; i++) out.push(items[(this.#head + i) & (items.length - 1)]!);
+    return out;
+  }
+
+  #grow(): void {
+    const old = this.#items;
+    const items = new Array<Runnable | undefined>(old.length * 2).fill(undefined);
+    for (let i = 0; i < this.#length; i++) items[i] = old[(this.#head + i) & (old.length - 1)];
+    this.#items = items;
+    this.#head = 0;
+  }
+}

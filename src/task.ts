@@ -1,0 +1,717 @@
+/**
+ * task.ts: one coroutine's life, and the stepper that drives it.
+ *
+ * A Task owns a coroutine (an iterator that yields requests, see awaitable.ts) and the stack of
+ * awaitable iterators it has delegated into. `#drive` is the only code in handloop that calls
+ * `next`/`throw` on a coroutine: resumption, errors and cancellation all pass through it. It
+ * reads what the iterator yields and either continues at once (delegation into an awaitable, a
+ * task that already settled, a protocol error to throw back) or parks the task: on the loop's
+ * timer heap (`NotReady`, `asleep`), at the back of the ready queue (`undefined`, plain values in
+ * compiled bodies), on another task's waiter list, or on a foreign thenable's callbacks.
+ *
+ * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions and by
+ * combinators such as `gather`). Both kinds are custom thenables whose callbacks the loop calls.
+ *
+ * Invariants:
+ * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
+ *   TIMER, `_heapIndex >= 0`), one task's waiter list or one thenable's callbacks (WAITING).
+ * - Awaits never grow the JavaScript stack: delegation is kept in `#parents`, and a settling task
+ *   wakes its waiters by queueing them, never by stepping them.
+ */
+
+import { ASleep } from "./asleep.js";
+import { __await__, NotReady, type Awaitable } from "./awaitable.js";
+import { describe } from "./describe.js";
+import { CancelledError, UsageError } from "./errors.js";
+import type { EventLoop } from "./loop.js";
+import type { Runnable } from "./ready-queue.js";
+import { running } from "./running.js";
+import type { TimerEntry } from "./timer-heap.js";
+
+// Life cycle. NEW: not yet adopted by a loop, or adopted and not yet stepped.
+const NEW = 0;
+const READY = 1;
+const RUNNING = 2;
+const WAITING = 3;
+const FULFILLED = 4;
+const REJECTED = 5;
+const CANCELLED = 6;
+
+// Flags.
+const COMPILED = 1; // body compiled from async source: unknown yields are plain values
+const CANCEL_PENDING = 2; // cancel() asked; the next step throws CancelledError instead
+const RESUME_THROW = 4; // the next step throws #value instead of sending it
+const NAMED = 8; // #name is the full name, not a prefix to number
+const STARTED = 16; // the coroutine has taken its first step
+
+/** What a parked task waits on when it is on the timer heap. */
+const TIMER = { toString: () => "a timer" };
+
+/** @internal Something a settling task must tell: a task awaiting it, a reaction, a latch. */
+export interface Waiter {
+  _wake(source: Task<unknown>): void;
+}
+
+let nextId = 1;
+
+/**
+ * One coroutine's life on a loop: a custom thenable, as asyncio's Task is a Future. Its `then`
+ * callbacks are called by the loop (never by the microtask queue while a loop runs), so a task can
+ * be awaited by native code too. Create tasks with `coroutine(...)(...)`, `loop.createTask(x)`,
+ * or compiled `async` functions; `await` / `yield*` them, `gather` them, `cancel()` them.
+ *
+ * @example
+ * ```ts
+ * const child = coroutine(function* () { yield* asleep(1); return 42; });
+ * run(function* () {
+ *   const t = child();          // already running, parked on its sleep
+ *   const v = yield* t;          // 42, typed as number
+ *   return t.done() && v === t.result();
+ * }, { clock: new VirtualClock() }); // true
+ * ```
+ */
+export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, TimerEntry {
+  #loop: EventLoop | null = null;
+  // The iterator the next step resumes, innermost first; null for a future and once done.
+  #it: Iterator<unknown, unknown, unknown> | null;
+  // Enclosing iterators of awaitables delegated into, outermost first. Invariant: depth 0 is
+  // `#parents === null || #parents.length === 0`.
+  #parents: Iterator<unknown, unknown, unknown>[] | null = null;
+  #state = NEW;
+  #flags: number;
+  // Alive: the value to send (or, with RESUME_THROW, throw) on the next step. Done: the result,
+  // the error, or the CancelledError.
+  #value: unknown = undefined;
+  // What a WAITING task waits on (TIMER, a Task, a ThenableLink); the task it woke from while READY.
+  #waitingOn: unknown = null;
+  #cancelMessage: string | undefined = undefined;
+  // Who to tell on settling: the first in a field (one waiter is the common case), others after.
+  #waiter: Waiter | null = null;
+  #moreWaiters: Waiter[] | null = null;
+  #name: string;
+  #id: number;
+
+  /** @internal Timer heap key and position (see timer-heap.ts). */
+  _deadline = 0;
+  /** @internal */
+  _seq = 0;
+  /** @internal */
+  _heapIndex = -1;
+  /** @internal Neighbours in the loop's list of live tasks (see loop.ts). */
+  _prevLive: Task<unknown> | null = null;
+  /** @internal */
+  _nextLive: Task<unknown> | null = null;
+
+  private constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
+    this.#it = it;
+    this.#flags = flags;
+    this.#name = name;
+    this.#id = nextId++;
+  }
+
+  /** @internal A task running `it`; `label` names it ("label-<id>") unless `name` is given. */
+  static _create<T>(
+    it: Iterator<unknown, T, unknown>,
+    compiled: boolean,
+    label: string,
+    name?: string,
+  ): Task<T> {
+    return new Task<T>(
+      it as Iterator<unknown, unknown, unknown>,
+      (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED),
+      name ?? label,
+    );
+  }
+
+  /** @internal A task with no coroutine, settled from outside with `_resolve` / `_reject`. */
+  static _future<T>(label: string): Task<T> {
+    return new Task<T>(null, 0, label);
+  }
+
+  // ---- Public surface -------------------------------------------------------------------------
+
+  /** The task's name: the one given to `createTask`, else `<function name>-<id>` or `Task-<id>`. */
+  get name(): string {
+    return this.#flags & NAMED ? this.#name : `${this.#name}-${this.#id}`;
+  }
+
+  set name(name: string) {
+    if (typeof name !== "string") {
+      throw new TypeError(`Expected a task name to be a string, got ${describe(name)}.`);
+    }
+    this.#name = name;
+    this.#flags |= NAMED;
+  }
+
+  /** Whether the task has finished: returned, thrown, or ended cancelled. */
+  done(): boolean {
+    return this.#state >= FULFILLED;
+  }
+
+  /** Whether the task ended cancelled (a CancelledError escaped its coroutine). */
+  cancelled(): boolean {
+    return this.#state === CANCELLED;
+  }
+
+  /**
+   * The task's return value. Throws the task's error, or its CancelledError if it was cancelled,
+   * and a UsageError while it is still pending.
+   */
+  result(): T {
+    switch (this.#state) {
+      case FULFILLED:
+        return this.#value as T;
+      case REJECTED:
+      case CANCELLED:
+        throw this.#value;
+      default:
+        throw new UsageError(
+          `Cannot call result() on task "${this.name}": it is still pending. Await it, or check done() first.`,
+        );
+    }
+  }
+
+  /**
+   * The error the task failed with, or `undefined` if it returned. Throws its CancelledError if it
+   * was cancelled, and a UsageError while it is still pending.
+   */
+  exception(): unknown {
+    switch (this.#state) {
+      case FULFILLED:
+        return undefined;
+      case REJECTED:
+        return this.#value;
+      case CANCELLED:
+        throw this.#value;
+      default:
+        throw new UsageError(
+          `Cannot call exception() on task "${this.name}": it is still pending. Await it, or check done() first.`,
+        );
+    }
+  }
+
+  /**
+   * Asks the task to stop, as asyncio's `Task.cancel`: returns `false` if it already finished,
+   * else schedules a `CancelledError(message)` to be thrown into the coroutine at its suspension
+   * point on its next step, and returns `true`. A task it is awaiting is cancelled too (and this
+   * task resumes once that one has ended). `finally` blocks run and may await; a coroutine that
+   * catches the error and returns ends normally. A task cancelled before its first step never
+   * runs its body; a future (a task with no coroutine) ends cancelled at once.
+   */
+  cancel(message?: string): boolean {
+    if (this.#state >= FULFILLED) return false;
+    if (this.#it === null) {
+      this.#settle(CANCELLED, this.#cancelledError(message));
+      return true;
+    }
+    this.#flags |= CANCEL_PENDING;
+    this.#cancelMessage = message;
+    if (this.#state === WAITING) this.#interrupt();
+    return true;
+  }
+
+  /**
+   * Subscribes to the outcome, as `Promise.prototype.then`; the callbacks are called by the loop
+   * on a later turn (outside any loop, through a microtask). Returns a new task for the
+   * callback's result.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Task<R1 | R2> {
+    const derived = Task._future<R1 | R2>("then");
+    const reaction = new Reaction(this, onfulfilled, onrejected, derived);
+    if (this.#state >= FULFILLED) reaction._wake(this);
+    else this._addWaiter(reaction);
+    return derived;
+  }
+
+  /** As `Promise.prototype.catch`: `then(undefined, onrejected)`. */
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Task<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  /** As `Promise.prototype.finally`: runs `onfinally` either way, then passes the outcome on. */
+  finally(onfinally?: (() => void) | null): Task<T> {
+    if (typeof onfinally !== "function") return this.then();
+    return this.then(
+      (value) => Task.#after(onfinally(), () => value),
+      (error: unknown) =>
+        Task.#after(onfinally(), () => {
+          throw error;
+        }),
+    );
+  }
+
+  static #after<V>(first: unknown, then: () => V): V | PromiseLike<V> {
+    if (first !== null && typeof first === "object" && typeof (first as PromiseLike<unknown>).then === "function") {
+      return (first as PromiseLike<unknown>).then(then);
+    }
+    return then();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Task";
+  }
+
+  /** The awaitable protocol: an iterator that yields this task once and returns its result. */
+  [__await__](): Generator<Task<T>, T, unknown> {
+    return this[Symbol.iterator]();
+  }
+
+  /** `const v = yield* task` in a hand-written coroutine: waits for the task, typed as `T`. */
+  *[Symbol.iterator](): Generator<Task<T>, T, unknown> {
+    return (yield this) as T;
+  }
+
+  /** For logs and debuggers: `Task<worker-3 pending>`. */
+  toString(): string {
+    const state = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"][this.#state];
+    return `Task<${this.name} ${state}>`;
+  }
+
+  // ---- Internals shared with the loop and combinators ------------------------------------------
+
+  /** @internal The loop that owns this task, if one has adopted it. */
+  get _loop(): EventLoop | null {
+    return this.#loop;
+  }
+
+  /** @internal Whether the task ended with an error or cancelled. */
+  get _failed(): boolean {
+    return this.#state === REJECTED || this.#state === CANCELLED;
+  }
+
+  /** @internal Called by the loop: this task is now its own, queued for a first step. */
+  _adoptBy(loop: EventLoop): void {
+    this.#loop = loop;
+    this.#state = READY;
+    loop._link(this);
+    loop._schedule(this);
+  }
+
+  /** @internal Called by the driver when created inside a running loop: adopt and step now. */
+  _startIn(loop: EventLoop): void {
+    this.#loop = loop;
+    this.#state = READY;
+    loop._link(this);
+    this._run();
+  }
+
+  /** @internal */
+  _addWaiter(waiter: Waiter): void {
+    if (this.#waiter === null) this.#waiter = waiter;
+    else (this.#moreWaiters ??= []).push(waiter);
+  }
+
+  /** @internal Settles a future. */
+  _resolve(value: unknown): void {
+    if (this.#state >= FULFILLED) return;
+    if (value === this) {
+      this.#settle(REJECTED, new TypeError(`Task "${this.name}" cannot be resolved with itself.`));
+    } else if (value instanceof Task) {
+      if (value.#state >= FULFILLED) this.#settle(value.#state, value.#value);
+      else value._addWaiter(this);
+    } else if (value !== null && (typeof value === "object" || typeof value === "function")) {
+      let then: unknown;
+      try {
+        then = (value as PromiseLike<unknown>).then;
+      } catch (error) {
+        this.#settle(REJECTED, error);
+        return;
+      }
+      if (typeof then !== "function") {
+        this.#settle(FULFILLED, value);
+        return;
+      }
+      let called = false;
+      try {
+        then.call(
+          value,
+          (v: unknown) => {
+            if (!called) (called = true), this._resolve(v);
+          },
+          (e: unknown) => {
+            if (!called) (called = true), this._reject(e);
+          },
+        );
+      } catch (error) {
+        if (!called) (called = true), this._reject(error);
+      }
+    } else {
+      this.#settle(FULFILLED, value);
+    }
+  }
+
+  /** @internal Fails a future. */
+  _reject(error: unknown): void {
+    if (this.#state < FULFILLED) this.#settle(error instanceof CancelledError ? CANCELLED : REJECTED, error);
+  }
+
+  /** @internal What this task waits on, in words, for DeadlockError. */
+  _describeWait(): string {
+    const on = this.#waitingOn;
+    if (this.#state !== WAITING) return "nothing (it is ready)";
+    if (on instanceof Task) return `task "${on.name}"`;
+    if (on instanceof ThenableLink) {
+      return on.thenable instanceof Promise
+        ? "a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue); await handloop tasks and awaitables instead"
+        : `${describe(on.thenable)} (a thenable) that never called back`;
+    }
+    return String(on);
+  }
+
+  /** @internal A settled task this one awaited: resume it. A future takes on the outcome. */
+  _wake(source: Task<unknown>): void {
+    if (this.#it === null) {
+      if (this.#state < FULFILLED) this.#settle(source.#state, source.#value);
+      return;
+    }
+    if (this.#state === WAITING && this.#waitingOn === source) {
+      this.#state = READY;
+      this.#loop!._schedule(this);
+    }
+  }
+
+  /** @internal The timer this task parked on is due. */
+  _due(): void {
+    this.#waitingOn = null;
+    this.#state = READY;
+    this.#loop!._schedule(this);
+  }
+
+  /** @internal A thenable this task awaited called back. Stale links (after cancel) are ignored. */
+  _thenableSettled(link: ThenableLink, rejected: boolean, value: unknown): void {
+    if (this.#waitingOn !== link) return;
+    this.#waitingOn = null;
+    this.#value = value;
+    if (rejected) this.#flags |= RESUME_THROW;
+    this.#state = READY;
+    this.#loop!._schedule(this);
+  }
+
+  // ---- The stepper ------------------------------------------------------------------------------
+
+  /** @internal Runs one step: from the resume point to the next suspension or the end. */
+  _run(): void {
+    if (this.#state !== READY) return;
+    const outer = running.task;
+    running.task = this;
+    try {
+      this.#step();
+    } finally {
+      running.task = outer;
+    }
+  }
+
+  #step(): void {
+    const flags = this.#flags;
+    const from = this.#waitingOn;
+    this.#waitingOn = null;
+    this.#state = RUNNING;
+    let throwing: boolean;
+    let value: unknown;
+    if (flags & CANCEL_PENDING) {
+      this.#flags = flags & ~(CANCEL_PENDING | RESUME_THROW);
+      value = this.#cancelledError(this.#cancelMessage);
+      this.#cancelMessage = undefined;
+      if (!(flags & STARTED)) {
+        // Cancelled before its first step: the body never runs.
+        closeQuietly(this.#it!);
+        this.#settle(CANCELLED, value);
+        return;
+      }
+      throwing = true;
+    } else if (from instanceof Task) {
+      throwing = from.#state !== FULFILLED;
+      value = from.#value;
+    } else {
+      throwing = (flags & RESUME_THROW) !== 0;
+      if (throwing) this.#flags = flags & ~RESUME_THROW;
+      value = this.#value;
+    }
+    this.#value = undefined;
+    this.#flags |= STARTED;
+    this.#drive(throwing, value);
+  }
+
+  #drive(throwing: boolean, value: unknown): void {
+    let it = this.#it!;
+    for (;;) {
+      let r: IteratorResult<unknown, unknown>;
+      try {
+        r = throwing ? throwInto(it, value) : it.next(value);
+      } catch (error) {
+        const parent = this.#parents?.pop();
+        if (parent === undefined) return this.#finish(REJECTED, error);
+        it = this.#it = parent;
+        throwing = true;
+        value = error;
+        continue;
+      }
+      if (r.done) {
+        const parent = this.#parents?.pop();
+        if (parent === undefined) return this.#finish(FULFILLED, r.value);
+        it = this.#it = parent;
+        throwing = false;
+        value = r.value;
+        continue;
+      }
+
+      // The iterator yielded a request. Most common first.
+      const y = r.value;
+      if (y === undefined) return this.#park(READY, null, undefined);
+      if (typeof y === "object" && y !== null) {
+        if (y instanceof Task) {
+          if (y.#state >= FULFILLED) {
+            throwing = y.#state !== FULFILLED;
+            value = y.#value;
+            continue;
+          }
+          const problem = this.#checkAwaitedTask(y);
+          if (problem === null) return this.#park(WAITING, y, undefined);
+          throwing = true;
+          value = problem;
+          continue;
+        }
+        if (y.constructor === ASleep) {
+          // Fast path for the built-in awaitable: park on its deadline directly instead of running
+          // its sleep() iterator. Same observable behaviour, no generator, no NotReady.
+          const sleep = y as ASleep<unknown>;
+          return this.#parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
+        }
+        if (y instanceof NotReady) {
+          const deadline = y._deadline;
+          return this.#parkUntil(deadline === deadline ? deadline : this.#loop!.time() + y.seconds, undefined);
+        }
+      }
+      if ((typeof y === "object" && y !== null) || typeof y === "function") {
+        // Another awaitable: run its iterator here, in place of the await.
+        const method = (y as Partial<Awaitable<unknown>>)[__await__];
+        if (typeof method === "function") {
+          let sub: unknown;
+          try {
+            sub = method.call(y);
+          } catch (error) {
+            throwing = true;
+            value = error;
+            continue;
+          }
+          if (sub === null || typeof sub !== "object" || typeof (sub as Iterator<unknown>).next !== "function") {
+            throwing = true;
+            value = new TypeError(
+              `[__await__]() of ${describe(y)} returned ${describe(sub)}, which is not an iterator (in task "${this.name}"). It must return an iterator, for example from a generator method.`,
+            );
+            continue;
+          }
+          (this.#parents ??= []).push(it);
+          it = this.#it = sub as Iterator<unknown, unknown, unknown>;
+          throwing = false;
+          value = undefined;
+          continue;
+        }
+        // A foreign thenable: resume when it calls back.
+        let then: unknown;
+        try {
+          then = (y as PromiseLike<unknown>).then;
+        } catch (error) {
+          throwing = true;
+          value = error;
+          continue;
+        }
+        if (typeof then === "function") {
+          const link = new ThenableLink(this, y as PromiseLike<unknown>);
+          this.#park(WAITING, link, undefined);
+          try {
+            then.call(y, link.fulfilled, link.rejected);
+          } catch (error) {
+            if (this.#waitingOn !== link) return; // it called back before throwing: that wins
+            this.#waitingOn = null;
+            this.#state = RUNNING;
+            throwing = true;
+            value = error;
+            continue;
+          }
+          return;
+        }
+      }
+      // Anything else: a plain value in a compiled body, a protocol error in hand-written code.
+      if (this.#flags & COMPILED && (this.#parents === null || this.#parents.length === 0)) {
+        return this.#park(READY, null, y);
+      }
+      throwing = true;
+      value = this.#badYield(y);
+    }
+  }
+
+  /** Parks until `deadline` on the loop's clock; a deadline already reached means the next turn. */
+  #parkUntil(deadline: number, resumeWith: unknown): void {
+    const loop = this.#loop!;
+    if (deadline <= loop.time()) return this.#park(READY, null, resumeWith);
+    this.#park(WAITING, TIMER, resumeWith);
+    loop._addTimer(this, deadline);
+  }
+
+  #park(state: number, on: unknown, resumeWith: unknown): void {
+    this.#value = resumeWith;
+    this.#waitingOn = on;
+    this.#state = state;
+    if (state === READY) this.#loop!._schedule(this);
+    else if (on instanceof Task) on._addWaiter(this);
+    // cancel() called during this step (say, by the task on itself) takes effect now it is parked.
+    if (this.#flags & CANCEL_PENDING && state === WAITING) this.#interrupt();
+  }
+
+  /** Cancellation reaches a WAITING task: make it ready to receive the CancelledError. */
+  #interrupt(): void {
+    const on = this.#waitingOn;
+    if (on instanceof Task) {
+      // Keep waiting: the awaited task gets the cancellation, and this task resumes (with its own
+      // CancelledError) once that one has finished its cleanup.
+      on.cancel(this.#cancelMessage);
+      return;
+    }
+    if (on === TIMER) this.#loop!._removeTimer(this);
+    this.#waitingOn = null;
+    this.#state = READY;
+    this.#loop!._schedule(this);
+  }
+
+  #finish(state: number, value: unknown): void {
+    if (state === REJECTED && value instanceof CancelledError) state = CANCELLED;
+    else if (state === FULFILLED && this.#flags & CANCEL_PENDING) {
+      // It returned before reaching the suspension point the cancellation was aimed at; as in
+      // asyncio, the cancel() that returned true still wins.
+      state = CANCELLED;
+      value = this.#cancelledError(this.#cancelMessage);
+    }
+    this.#settle(state, value);
+  }
+
+  #settle(state: number, value: unknown): void {
+    this.#state = state;
+    this.#value = value;
+    this.#it = null;
+    this.#parents = null;
+    this.#flags &= ~CANCEL_PENDING;
+    this.#loop?._unlink(this);
+    const first = this.#waiter;
+    if (first === null) return;
+    const more = this.#moreWaiters;
+    this.#waiter = null;
+    this.#moreWaiters = null;
+    first._wake(this);
+    if (more !== null) for (const waiter of more) waiter._wake(this);
+  }
+
+  #checkAwaitedTask(other: Task<unknown>): Error | null {
+    if (other === this) {
+      return new UsageError(`Task "${this.name}" awaited itself, which can never finish. Await another task.`);
+    }
+    const loop = this.#loop!;
+    if (other.#loop === null && other.#it !== null) {
+      loop._adopt(other);
+    } else if (other.#loop !== null && other.#loop !== loop) {
+      return new UsageError(
+        `Task "${this.name}" awaited task "${other.name}", which belongs to another EventLoop. A task can only await tasks of its own loop.`,
+      );
+    }
+    return null;
+  }
+
+  #badYield(y: unknown): TypeError {
+    const where = `task "${this.name}" yielded ${describe(y)}`;
+    if (Object.prototype.toString.call(y) === "[object Generator]") {
+      return new TypeError(
+        `${where}; a generator is not awaitable by itself. Use \`yield* gen\` to run it inside this coroutine, or \`createTask(gen)\` to run it as its own task.`,
+      );
+    }
+    return new TypeError(
+      `${where}, which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; \`yield* x\` gives a typed result.`,
+    );
+  }
+
+  #cancelledError(message: string | undefined): CancelledError {
+    return new CancelledError(message ?? `Task "${this.name}" was cancelled.`);
+  }
+}
+
+function closeQuietly(it: Iterator<unknown, unknown, unknown>): void {
+  try {
+    it.return?.(undefined);
+  } catch {
+    // A body that never ran has nothing to clean up; an iterator that throws here is not ours to fix.
+  }
+}
+
+function throwInto(it: Iterator<unknown, unknown, unknown>, error: unknown): IteratorResult<unknown, unknown> {
+  if (typeof it.throw === "function") return it.throw(error);
+  // An iterator without throw() cannot receive the error at its yield: close it and let the error
+  // continue outward, as `yield*` does.
+  it.return?.(undefined);
+  throw error;
+}
+
+/** One await of a foreign thenable: the callbacks it was given, and what they belong to. */
+class ThenableLink {
+  readonly task: Task<unknown>;
+  readonly thenable: PromiseLike<unknown>;
+  constructor(task: Task<unknown>, thenable: PromiseLike<unknown>) {
+    this.task = task;
+    this.thenable = thenable;
+  }
+  readonly fulfilled = (value: unknown): void => this.task._thenableSettled(this, false, value);
+  readonly rejected = (error: unknown): void => this.task._thenableSettled(this, true, error);
+}
+
+/** A `then` subscription: runs on the loop once its source settles, and settles `derived`. */
+class Reaction<T, R1, R2> implements Runnable, Waiter {
+  readonly #source: Task<T>;
+  readonly #onfulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined;
+  readonly #onrejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined;
+  readonly #derived: Task<R1 | R2>;
+
+  constructor(
+    source: Task<T>,
+    onfulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+    onrejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
+    derived: Task<R1 | R2>,
+  ) {
+    this.#source = source;
+    this.#onfulfilled = onfulfilled;
+    this.#onrejected = onrejected;
+    this.#derived = derived;
+  }
+
+  _wake(source: Task<unknown>): void {
+    const loop = source._loop ?? running.loop;
+    if (loop !== null) loop._schedule(this);
+    else queueMicrotask(() => this._run()); // outside any loop: the one place a microtask is used
+  }
+
+  _run(): void {
+    const source = this.#source;
+    const derived = this.#derived;
+    let handler: ((arg: never) => unknown) | null | undefined;
+    let arg: unknown;
+    let fulfilled = false;
+    try {
+      arg = source.result();
+      fulfilled = true;
+      handler = this.#onfulfilled;
+    } catch (error) {
+      arg = error;
+      handler = this.#onrejected;
+    }
+    if (typeof handler !== "function") {
+      if (fulfilled) derived._resolve(arg);
+      else derived._reject(arg);
+      return;
+    }
+    try {
+      derived._resolve(handler(arg as never));
+    } catch (error) {
+      derived._reject(error);
+    }
+  }
+}
