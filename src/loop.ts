@@ -122,7 +122,7 @@ export class EventLoop {
    */
   runForever(): void {
     this.#checkCanRun("runForever()");
-    this.#run(null);
+    this.#run(FOREVER);
   }
 
   /** Makes `runForever()` return at the end of the current turn. */
@@ -172,22 +172,31 @@ export class EventLoop {
 
   // ---- The loop itself ---------------------------------------------------------------------------
 
-  /** Runs turns until `main` is done (or, with no main, until stopped or out of work). */
-  #run(main: Task<unknown> | null): void {
+  /**
+   * Runs turns until `until` holds: `main` is done (runUntilComplete), the loop is stopped or out of
+   * work (runForever), or no task is left and nothing is queued (shutdown's drain).
+   */
+  #run(until: Task<unknown> | typeof FOREVER | typeof DRAIN): void {
     running.loop = this;
     try {
       for (;;) {
-        if (main === null ? this.#stopping : main.done()) break;
-        if (this.#stopping) {
-          throw new UsageError(
-            `The loop was stopped before task "${main!.name}" completed; stop() ends runForever(), not runUntilComplete().`,
-          );
+        if (until === FOREVER) {
+          if (this.#stopping) break;
+        } else if (until === DRAIN) {
+          if (this.#oldestLive === null && this.#ready.length === 0) break;
+        } else {
+          if (until.done()) break;
+          if (this.#stopping) {
+            throw new UsageError(
+              `The loop was stopped before task "${until.name}" completed; stop() ends runForever(), not runUntilComplete().`,
+            );
+          }
         }
         if (this.#ready.length === 0) {
           const next = this.#timers.peek();
           if (next === undefined) {
-            if (main === null && this.#oldestLive === null) break;
-            throw this.#deadlock(main);
+            if (until === FOREVER && this.#oldestLive === null) break;
+            throw this.#deadlock(until instanceof Task ? until : null);
           }
           this.clock.sleepUntil(next._deadline);
         }
@@ -236,9 +245,9 @@ export class EventLoop {
   #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
     if (work instanceof Task) {
       const owner = work._loop;
-      if (owner === null) {
-        if (!work.done()) this._adopt(work);
-      } else if (owner !== this) {
+      if (work._adoptable) {
+        this._adopt(work);
+      } else if (owner !== null && owner !== this) {
         throw new UsageError(`Cannot ${call.slice(0, -2)} task "${work.name}": it belongs to another EventLoop.`);
       }
       return work;
@@ -275,6 +284,16 @@ export class EventLoop {
   }
 
   // ---- Internals for tasks and handles ---------------------------------------------------------------
+
+  /**
+   * @internal The end of `run()`, as asyncio.run's: cancels every task still alive and runs until
+   * they have finished their cleanup and no callback is left queued. Pending timers are dropped.
+   */
+  _shutdown(): void {
+    this.#checkCanRun("run()");
+    for (let t = this.#oldestLive; t !== null; t = t._nextLive) t.cancel();
+    this.#run(DRAIN);
+  }
 
   /** @internal Takes an unowned task and queues its first step. */
   _adopt(task: Task<unknown>): void {
@@ -338,6 +357,9 @@ export function currentLoop(): EventLoop {
 export function currentTask(): Task<unknown> | undefined {
   return running.task ?? undefined;
 }
+
+const FOREVER = Symbol("forever");
+const DRAIN = Symbol("drain");
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

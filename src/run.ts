@@ -16,8 +16,9 @@ function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unkno
 }
 
 /**
- * Runs `main` on a fresh EventLoop until it is done, closes the loop, and returns the result (or
- * throws the error), synchronously. `main` is an awaitable, a task, a generator, or a function
+ * Runs `main` on a fresh EventLoop until it is done, then, as `asyncio.run`, cancels the tasks still
+ * running and waits for their cleanup, closes the loop, and returns `main`'s result (or throws its
+ * error), synchronously. `main` is an awaitable, a task, a generator, or a function
  * returning one (a coroutine function or a generator function); a function is called inside the
  * running loop, so it may call `currentLoop()`.
  *
@@ -32,9 +33,15 @@ function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unkno
 export function run<T>(main: AwaitableLike<T> | (() => AwaitableLike<T>), options: RunOptions = {}): T {
   const loop = new EventLoop(options);
   try {
-    return loop.runUntilComplete(
-      typeof main === "function" ? loop.createTask(callMain(main), { name: "main" }) : main,
-    );
+    const task = loop.createTask(typeof main === "function" ? callMain(main) : main);
+    if (typeof main === "function") task.name = "main";
+    try {
+      loop.runUntilComplete(task);
+    } catch (error) {
+      if (!task.done()) throw error; // the run itself failed (a deadlock): nothing to shut down
+    }
+    loop._shutdown();
+    return task.result();
   } finally {
     loop.close();
   }

@@ -221,7 +221,7 @@ export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, Time
   ): Task<R1 | R2> {
     const derived = Task._future<R1 | R2>("then");
     const reaction = new Reaction(this, onfulfilled, onrejected, derived);
-    if (this.#state >= FULFILLED) reaction._wake(this);
+    if (this.#state >= FULFILLED) reaction._wake();
     else this._addWaiter(reaction);
     return derived;
   }
@@ -275,6 +275,11 @@ export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, Time
   /** @internal The loop that owns this task, if one has adopted it. */
   get _loop(): EventLoop | null {
     return this.#loop;
+  }
+
+  /** @internal Whether a loop may adopt this task: a coroutine no loop owns yet. */
+  get _adoptable(): boolean {
+    return this.#loop === null && this.#it !== null;
   }
 
   /** @internal Whether the task ended with an error or cancelled. */
@@ -375,6 +380,7 @@ export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, Time
 
   /** @internal The timer this task parked on is due. */
   _due(): void {
+    if (this.#waitingOn !== TIMER) return;
     this.#waitingOn = null;
     this.#state = READY;
     this.#loop!._schedule(this);
@@ -548,8 +554,8 @@ export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, Time
   #parkUntil(deadline: number, resumeWith: unknown): void {
     const loop = this.#loop!;
     if (deadline <= loop.time()) return this.#park(READY, null, resumeWith);
+    loop._addTimer(this, deadline); // first: parking may find a pending cancel and take it off again
     this.#park(WAITING, TIMER, resumeWith);
-    loop._addTimer(this, deadline);
   }
 
   #park(state: number, on: unknown, resumeWith: unknown): void {
@@ -609,7 +615,7 @@ export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, Time
       return new UsageError(`Task "${this.name}" awaited itself, which can never finish. Await another task.`);
     }
     const loop = this.#loop!;
-    if (other.#loop === null && other.#it !== null) {
+    if (other._adoptable) {
       loop._adopt(other);
     } else if (other.#loop !== null && other.#loop !== loop) {
       return new UsageError(
@@ -683,10 +689,12 @@ class Reaction<T, R1, R2> implements Runnable, Waiter {
     this.#derived = derived;
   }
 
-  _wake(source: Task<unknown>): void {
-    const loop = source._loop ?? running.loop;
+  _wake(): void {
+    // Settled during a run: the loop calls it. Outside any run (then() on a finished task), a
+    // microtask does: the one place handloop uses one, as Promises/A+ requires a later call.
+    const loop = running.loop;
     if (loop !== null) loop._schedule(this);
-    else queueMicrotask(() => this._run()); // outside any loop: the one place a microtask is used
+    else queueMicrotask(() => this._run());
   }
 
   _run(): void {

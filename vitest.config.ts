@@ -1,0 +1,20 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests and fixtures import the package by name; point the names at the sources. "tslib" is
+    // aliased exactly as a user of `tsc --importHelpers` would alias it (bare name only).
+    alias: [
+      { find: /^handloop$/, replacement: src("index.ts") },
+      { find: /^handloop\/tslib$/, replacement: src("tslib.ts") },
+      { find: /^tslib$/, replacement: src("tslib.ts") },
+    ],
+  },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+  },
+});
