@@ -19,6 +19,7 @@ class Latch implements Waiter {
 
   constructor(children: readonly Task<unknown>[]) {
     this.#remaining = children.length;
+    if (children.length === 0) this.done._resolve(undefined);
     for (const child of children) {
       if (child.done()) this._wake(child);
       else child._addWaiter(this);

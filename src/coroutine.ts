@@ -79,8 +79,8 @@ export function __awaiter<T>(
   thisArg: unknown,
   args: ArrayLike<unknown> | undefined,
   P: unknown,
-  body: (this: unknown, ...args: never[]) => Iterator<unknown, T, unknown>,
+  body: (this: never, ...args: never[]) => Iterator<unknown, T, unknown>,
 ): Task<T> {
   void P;
-  return start(body.apply(thisArg, (args ?? []) as never[]), true, "Task");
+  return start(body.apply(thisArg as never, (args ?? []) as never[]), true, "Task");
 }

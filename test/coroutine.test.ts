@@ -175,7 +175,8 @@ describe("__awaiter()", () => {
 
   it("passes this and arguments through", () => {
     const self = { base: 100 };
-    function compiled(this: typeof self) {
+    function compiled(this: typeof self, a: number, b: number) {
+      void a, void b; // the emit keeps the parameters on the outer function and passes `arguments`
       // eslint-disable-next-line prefer-rest-params
       return __awaiter(this, arguments, undefined, function* (this: typeof self, a: number, b: number) {
         yield;
