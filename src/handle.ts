@@ -8,8 +8,6 @@
  */
 
 import type { EventLoop } from "./loop.js";
-import type { Runnable } from "./ready-queue.js";
-import type { TimerEntry } from "./timer-heap.js";
 
 /**
  * A callback scheduled on a loop with `callSoon`. `cancel()` stops it from running if it has not
@@ -22,7 +20,7 @@ import type { TimerEntry } from "./timer-heap.js";
  * h.cancel();
  * ```
  */
-export class Handle implements Runnable {
+export class Handle {
   #callback: (() => void) | null;
   #cancelled = false;
 
@@ -62,7 +60,7 @@ export class Handle implements Runnable {
  * h.deadline; // loop.time() + 5 at the time of the call
  * ```
  */
-export class TimerHandle extends Handle implements TimerEntry {
+export class TimerHandle extends Handle {
   readonly #loop: EventLoop;
   /** @internal */
   _deadline = 0;

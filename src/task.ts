@@ -26,7 +26,6 @@ import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
-import type { TimerEntry } from "./timer-heap.js";
 
 // Life cycle. NEW: not yet adopted by a loop, or adopted and not yet stepped.
 const NEW = 0;
@@ -70,7 +69,8 @@ let nextId = 1;
  * }, { clock: new VirtualClock() }); // true
  * ```
  */
-export class Task<T> implements Promise<T>, Awaitable<T>, Runnable, Waiter, TimerEntry {
+// Also a Runnable, a Waiter and a TimerEntry (internal interfaces, checked where it is passed as one).
+export class Task<T> implements Promise<T>, Awaitable<T> {
   #loop: EventLoop | null = null;
   // The iterator the next step resumes, innermost first; null for a future and once done.
   #it: Iterator<unknown, unknown, unknown> | null;

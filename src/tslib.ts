@@ -1,3 +1,4 @@
+/// <reference path="./tslib-module.d.ts" preserve="true" />
 /**
  * tslib.ts: `handloop/tslib`, a drop-in for the `tslib` package that runs `async` code on the loop.
  *

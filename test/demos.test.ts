@@ -1,0 +1,44 @@
+// Every demo runs as a user would run it (through tsx), on the virtual clock, and says what it should.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+function demo(name: string, ...args: string[]): string[] {
+  const out = execFileSync(process.execPath, ["--import", "tsx", `demos/${name}.ts`, ...args], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  return out.trimEnd().split("\n");
+}
+
+// The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
+const postLines = [
+  ...["...", "...", "..."],
+  ...["First message!", "Second message!", "...", "...", "...", "..."],
+  ...["First message!", "Second message!", "...", "...", "...", "..."],
+  ...["First message!", "Second message!", "..."],
+];
+
+describe("demos", () => {
+  it("print-every-period prints the post's 18 lines in the post's order, then the results", () => {
+    const lines = demo("print-every-period", "--virtual");
+    expect(lines.slice(0, 18)).toEqual(postLines);
+    expect(lines.slice(18)).toEqual(["[ 'Print 1 over', 'Print 1 over', 'Print 0.25 over' ]"]);
+  });
+
+  it("sleep-order finishes the post's sleeps in completion order and reports its times", () => {
+    const lines = demo("sleep-order", "--virtual");
+    expect(lines[0]).toBe("[ 'Sleep 1 over', 'Sleep 2 over', 'Sleep 3 over', 'Sleep 4 over' ]");
+    expect(lines[1]).toMatch(/^CPU times: user [\d.]+ ms, sys: [\d.]+ ms, total: [\d.]+ ms$/);
+    expect(lines[2]).toMatch(/^Wall time: [\d.]+ s \(virtual time: 4 s\)$/);
+  });
+
+  it("toy-loop reproduces the post's polling loop and its output", () => {
+    const lines = demo("toy-loop", "--virtual");
+    expect(lines[0]).toBe("[ 'Sleep 1 over', 'Sleep 2 over', 'Sleep 3 over', 'Sleep 4 over' ]");
+    expect(lines[1]).toBe("Loop time: 4.00 s");
+    expect(lines.slice(2, 20)).toEqual(postLines);
+    expect(lines.at(-1)).toMatch(/^The toy loop resumed tasks \d+ times for 18 prints\.$/);
+  });
+});
