@@ -13,7 +13,8 @@ import { describe } from "./describe.js";
 import { running } from "./running.js";
 import { Task } from "./task.js";
 
-function start<T>(it: unknown, compiled: boolean, label: string): Task<T> {
+/** @internal Makes `it` a task and starts it at once if a loop is running (see the header). */
+export function start<T>(it: unknown, compiled: boolean, label: string): Task<T> {
   if (it === null || typeof it !== "object" || typeof (it as Iterator<unknown>).next !== "function") {
     throw new TypeError(
       `The coroutine function ${label === "Task" ? "" : `${label} `}returned ${describe(it)}, not a generator. Write it as a generator function: function* (...) { ... }.`,

@@ -20,3 +20,17 @@ export {
 } from "./loop.js";
 export { run, type RunOptions } from "./run.js";
 export { Task } from "./task.js";
+// The contract of code compiled by handloop/compile (not for hand use; see compile/runtime.ts).
+export {
+  AsyncGen,
+  __agen,
+  __aw,
+  __forAwait,
+  __forAwaitClose,
+  __run,
+  __wrap,
+  __wrapAgen,
+  __wrapArrow,
+  __yieldStar,
+  __yieldValue,
+} from "./compile/runtime.js";

@@ -230,7 +230,9 @@ export class EventLoop {
   #deadlock(main: Task<unknown> | null): DeadlockError {
     const waiting: Task<unknown>[] = [];
     for (let t = this.#oldestLive; t !== null; t = t._nextLive) waiting.push(t);
-    const lines = waiting.map((t) => `  - task "${t.name}" waits on ${t._describeWait()}`);
+    const lines = waiting.map(
+      (t) => `  - task "${t.name}"${t._site === "" ? "" : ` (at ${t._site})`} waits on ${t._describeWait()}`,
+    );
     if (main !== null && !waiting.includes(main)) {
       lines.push(`  - runUntilComplete() waits on task "${main.name}", which no running task can settle`);
     }

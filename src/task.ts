@@ -90,6 +90,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   #moreWaiters: Waiter[] | null = null;
   #name: string;
   #id: number;
+  // Compiled bodies only: where the body's last await was ("file.ts:12:5"), or "".
+  #site = "";
 
   /** @internal Timer heap key and position (see timer-heap.ts). */
   _deadline = 0;
@@ -353,6 +355,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (this.#state < FULFILLED) this.#settle(error instanceof CancelledError ? CANCELLED : REJECTED, error);
   }
 
+  /** @internal Where a compiled task's body is suspended ("file.ts:12:5"), or "". */
+  get _site(): string {
+    return this.#site;
+  }
+
   /** @internal What this task waits on, in words, for DeadlockError. */
   _describeWait(): string {
     const on = this.#waitingOn;
@@ -431,10 +438,14 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     } else if (from instanceof Task) {
       throwing = from.#state !== FULFILLED;
       value = from.#value;
+      if (throwing && this.#site !== "") this.#addAsyncFrame(value);
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
-      if (throwing) this.#flags = flags & ~RESUME_THROW;
       value = this.#value;
+      if (throwing) {
+        this.#flags = flags & ~RESUME_THROW;
+        if (this.#site !== "") this.#addAsyncFrame(value);
+      }
     }
     this.#value = undefined;
     this.#flags |= STARTED;
@@ -466,6 +477,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
       // The iterator yielded a request. Most common first.
       const y = r.value;
+      if (this.#flags & COMPILED && (this.#parents === null || this.#parents.length === 0)) {
+        // The compiled body's own await: __aw() has just written where it is.
+        this.#site = running.site;
+        running.site = "";
+      }
       if (y === undefined) return this.#park(READY, null, undefined);
       if (typeof y === "object" && y !== null) {
         if (y instanceof Task) {
@@ -635,6 +651,15 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return new TypeError(
       `${where}, which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; \`yield* x\` gives a typed result.`,
     );
+  }
+
+  /**
+   * An error reached this compiled task from a task or thenable it awaited: add the frame V8 adds
+   * for native async functions, `at async f (file.ts:12:5)`, so the stack shows the await chain.
+   */
+  #addAsyncFrame(error: unknown): void {
+    if (!(error instanceof Error) || typeof error.stack !== "string") return;
+    error.stack = `${error.stack}\n    at async ${this.#name} (${this.#site})`;
   }
 
   #cancelledError(message: string | undefined): CancelledError {

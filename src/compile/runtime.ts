@@ -1,0 +1,356 @@
+/**
+ * compile/runtime.ts: the helpers that code compiled by `compile()` calls. The compiler's output
+ * contract, as tslib's helpers are TypeScript's.
+ *
+ * An `async` function becomes a wrapper of the same kind (declaration, expression, arrow, method)
+ * and a generator body created once per definition, never per call:
+ *
+ *   async function f(a) { const x = await g(a); return x }
+ *   ==> function f(_0) { return __run(f$body, this, arguments, "f") }
+ *       function* f$body(a) { const x = yield __aw(g(a), "app.ts:1:33"); return x }
+ *
+ * `__aw` records where each await is, so a DeadlockError and an error's await chain can name
+ * the file and line. An `async function*` becomes an `AsyncGen` whose body yields
+ * `__yieldValue(v)` for its own `yield v`, told apart from awaits by a marker. Nothing here
+ * steps a coroutine: every body runs as a compiled Task, stepped by task.ts.
+ */
+
+import { start } from "../coroutine.js";
+import { describe } from "../describe.js";
+import { running } from "../running.js";
+import { Task } from "../task.js";
+
+type Body<T> = (this: never, ...args: never[]) => Iterator<unknown, T, unknown>;
+
+/**
+ * Compiler contract: records the source position of the `await` about to suspend, then returns
+ * the awaited value unchanged (`yield __aw(x, "file.ts:3:9")`).
+ */
+export function __aw<T>(value: T, site: string): T {
+  running.site = site;
+  return value;
+}
+
+/** Compiler contract: runs a compiled `async` body as a task (declarations and methods). */
+export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknown>, name: string): Task<T> {
+  return start(body.apply(thisArg as never, args as never[]), true, name || "Task");
+}
+
+/** Compiler contract: an `async` function expression or object method around a compiled body. */
+export function __wrap<T>(body: Body<T>, name: string, length: number): (...args: unknown[]) => Task<T> {
+  const label = name || "Task";
+  const wrapper = function (this: unknown): Task<T> {
+    // eslint-disable-next-line prefer-rest-params
+    return start(body.apply(this as never, arguments as never), true, label);
+  };
+  return named(wrapper, name, length);
+}
+
+/** Compiler contract: an `async` arrow around a compiled body, with the arrow's lexical `this`. */
+export function __wrapArrow<T>(
+  body: Body<T>,
+  thisArg: unknown,
+  name: string,
+  length: number,
+): (...args: unknown[]) => Task<T> {
+  const label = name || "Task";
+  const wrapper = function (): Task<T> {
+    // eslint-disable-next-line prefer-rest-params
+    return start(body.apply(thisArg as never, arguments as never), true, label);
+  };
+  return named(wrapper, name, length);
+}
+
+function named<F extends (...args: never[]) => unknown>(fn: F, name: string, length: number): F {
+  Object.defineProperty(fn, "name", { value: name });
+  if (length !== 0) Object.defineProperty(fn, "length", { value: length });
+  return fn;
+}
+
+// ---- Async generators ---------------------------------------------------------------------------
+
+/** Marks a body's own `yield v`, as opposed to an await; the value travels in `produced`. */
+const PRODUCED = { toString: () => "an async generator's yield" };
+let produced: unknown;
+
+/** Compiler contract: an async generator body's own `yield v` becomes `yield __yieldValue(v)`. */
+export function __yieldValue(value: unknown): unknown {
+  produced = value;
+  return PRODUCED;
+}
+
+const NEXT = 0;
+const THROW = 1;
+const RETURN = 2;
+
+/**
+ * What calling an `async function*` compiled by handloop returns: an async iterator whose
+ * `next`, `throw` and `return` give Tasks, so `for await` runs on the loop. Requests queue: each
+ * starts once the one before it has finished, as the language requires.
+ */
+export class AsyncGen<T, TReturn = unknown, TNext = unknown> implements AsyncGenerator<T, TReturn, TNext> {
+  readonly #body: Iterator<unknown, TReturn, unknown>;
+  readonly #label: string;
+  #last: Task<IteratorResult<T, TReturn>> | null = null;
+  /** @internal */
+  _finished = false;
+
+  /** @internal */
+  constructor(body: Iterator<unknown, TReturn, unknown>, label: string) {
+    this.#body = body;
+    this.#label = label;
+  }
+
+  next(...[value]: [] | [TNext]): Task<IteratorResult<T, TReturn>> {
+    return this.#request(NEXT, value);
+  }
+
+  throw(error: unknown): Task<IteratorResult<T, TReturn>> {
+    return this.#request(THROW, error);
+  }
+
+  return(value?: TReturn | PromiseLike<TReturn>): Task<IteratorResult<T, TReturn>> {
+    return this.#request(RETURN, value);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** For `await using` and explicit disposal: as `return()`. */
+  [Symbol.asyncDispose](): Task<void> {
+    return this.return(undefined as TReturn).then(() => undefined);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "AsyncGenerator";
+  }
+
+  #request(kind: number, value: unknown): Task<IteratorResult<T, TReturn>> {
+    const step = new AsyncGenStep<T, TReturn>(this, this.#body, kind, value, this.#last);
+    const task = start<IteratorResult<T, TReturn>>(step, true, this.#label);
+    this.#last = task;
+    return task;
+  }
+}
+
+/**
+ * One `next`/`throw`/`return` request, as the iterator of its Task: it forwards the body's awaits
+ * to the loop and ends, with an IteratorResult, at the body's next own `yield` or at its end.
+ */
+class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TReturn>, unknown> {
+  readonly #gen: AsyncGen<T, TReturn, unknown>;
+  readonly #body: Iterator<unknown, TReturn, unknown>;
+  readonly #kind: number;
+  readonly #value: unknown;
+  #previous: Task<unknown> | null;
+  #phase = 0; // 0: not started, 1: running the body, 2: awaiting a yielded thenable
+
+  constructor(
+    gen: AsyncGen<T, TReturn, unknown>,
+    body: Iterator<unknown, TReturn, unknown>,
+    kind: number,
+    value: unknown,
+    previous: Task<unknown> | null,
+  ) {
+    this.#gen = gen;
+    this.#body = body;
+    this.#kind = kind;
+    this.#value = value;
+    this.#previous = previous;
+  }
+
+  next(sent?: unknown): IteratorResult<unknown, IteratorResult<T, TReturn>> {
+    switch (this.#phase) {
+      case 0:
+        return this.#start();
+      case 1:
+        return this.#resume(NEXT, sent);
+      default:
+        return { done: true, value: { value: sent as T, done: false } };
+    }
+  }
+
+  throw(error: unknown): IteratorResult<unknown, IteratorResult<T, TReturn>> {
+    // In phase 0 the request was cancelled while queued: the body never saw it.
+    if (this.#phase === 0) throw error;
+    return this.#resume(THROW, error);
+  }
+
+  #start(): IteratorResult<unknown, IteratorResult<T, TReturn>> {
+    const previous = this.#previous;
+    if (previous !== null && !previous.done()) {
+      return { done: false, value: previous.then(ignore, ignore) }; // wait our turn
+    }
+    this.#previous = null;
+    this.#phase = 1;
+    if (this.#gen._finished) {
+      if (this.#kind === THROW) throw this.#value;
+      const value = (this.#kind === RETURN ? this.#value : undefined) as TReturn;
+      return { done: true, value: { value, done: true } };
+    }
+    return this.#resume(this.#kind, this.#value);
+  }
+
+  /** Resumes the body; an error escaping it ends the generator and fails this request. */
+  #resume(kind: number, value: unknown): IteratorResult<unknown, IteratorResult<T, TReturn>> {
+    const body = this.#body;
+    let r: IteratorResult<unknown, TReturn>;
+    try {
+      if (kind === NEXT) r = body.next(value);
+      else if (kind === THROW) {
+        if (typeof body.throw !== "function") throw value;
+        r = body.throw(value);
+      } else {
+        if (typeof body.return !== "function") r = { done: true, value: value as TReturn };
+        else r = body.return(value as TReturn);
+      }
+    } catch (error) {
+      this.#gen._finished = true;
+      throw error;
+    }
+    return this.#handle(r);
+  }
+
+  #handle(r: IteratorResult<unknown, TReturn>): IteratorResult<unknown, IteratorResult<T, TReturn>> {
+    if (r.done) {
+      this.#gen._finished = true;
+      return { done: true, value: { value: r.value, done: true } };
+    }
+    if (r.value !== PRODUCED) return r; // an await: the loop's business
+    const value = produced;
+    produced = undefined;
+    if (isWaitable(value)) {
+      // `yield v` in an async generator awaits v first.
+      this.#phase = 2;
+      return { done: false, value };
+    }
+    return { done: true, value: { value: value as T, done: false } };
+  }
+}
+
+function ignore(): void {}
+
+function isWaitable(value: unknown): boolean {
+  return (
+    value instanceof Task ||
+    (value !== null &&
+      (typeof value === "object" || typeof value === "function") &&
+      typeof (value as PromiseLike<unknown>).then === "function")
+  );
+}
+
+/** Compiler contract: calls a compiled `async function*` body and returns its AsyncGen. */
+export function __agen<T>(body: Body<unknown>, thisArg: unknown, args: ArrayLike<unknown>, name: string): AsyncGen<T> {
+  return new AsyncGen<T>(body.apply(thisArg as never, args as never[]), name || "AsyncGenerator");
+}
+
+/** Compiler contract: an `async function*` expression or object method around a compiled body. */
+export function __wrapAgen<T>(body: Body<unknown>, name: string, length: number): (...args: unknown[]) => AsyncGen<T> {
+  const label = name || "AsyncGenerator";
+  const wrapper = function (this: unknown): AsyncGen<T> {
+    // eslint-disable-next-line prefer-rest-params
+    return new AsyncGen<T>(body.apply(this as never, arguments as never), label);
+  };
+  return named(wrapper, name, length);
+}
+
+// ---- for await ------------------------------------------------------------------------------------
+
+/** An iterator as `for await` uses it: `next` may give a result or something to await for one. */
+interface AnyIterator {
+  next(value?: unknown): unknown;
+  return?(value?: unknown): unknown;
+}
+
+/**
+ * Compiler contract: the iterator `for await (x of iterable)` walks: `iterable[Symbol.asyncIterator]()`,
+ * or its sync iterator with each value awaited, as the language's CreateAsyncFromSyncIterator.
+ */
+export function __forAwait(iterable: unknown): AnyIterator {
+  if (iterable !== null && iterable !== undefined) {
+    const source = iterable as Partial<AsyncIterable<unknown> & Iterable<unknown>>;
+    const asyncMethod = source[Symbol.asyncIterator];
+    if (typeof asyncMethod === "function") return asyncMethod.call(iterable) as AnyIterator;
+    const syncMethod = source[Symbol.iterator];
+    if (typeof syncMethod === "function") return new SyncToAsync(syncMethod.call(iterable));
+  }
+  throw new TypeError(`for await needs an async or sync iterable, got ${describe(iterable)}.`);
+}
+
+class SyncToAsync implements AnyIterator {
+  readonly #it: Iterator<unknown, unknown, unknown>;
+  constructor(it: Iterator<unknown, unknown, unknown>) {
+    this.#it = it;
+  }
+  next(value?: unknown): unknown {
+    return settleValue(this.#it.next(value));
+  }
+  return(value?: unknown): unknown {
+    const it = this.#it;
+    return typeof it.return === "function" ? settleValue(it.return(value)) : { value, done: true };
+  }
+}
+
+/** A sync iterator's result, with its value awaited when it is a thenable or awaitable. */
+function settleValue(r: IteratorResult<unknown, unknown>): unknown {
+  const value = r.value;
+  if (!isWaitable(value) && !isAwaitableObject(value)) return r;
+  return start(awaitValue(value, r.done === true), true, "for-await");
+}
+
+function* awaitValue(value: unknown, done: boolean | undefined): Generator<unknown, IteratorResult<unknown>, unknown> {
+  return { value: yield value, done: done === true } as IteratorResult<unknown>;
+}
+
+function isAwaitableObject(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    typeof (value as Record<symbol, unknown>)[Symbol.for("handloop.__await__")] === "function"
+  );
+}
+
+/**
+ * Compiler contract: closes the iterator of a `for await` left early (break, return, throw), as
+ * the language's AsyncIteratorClose: awaits `return()`; an error from it is dropped when the loop
+ * was already leaving by an error, and a non-object result is a TypeError otherwise.
+ */
+export function* __forAwaitClose(it: AnyIterator, threw: boolean, site: string): Generator<unknown, void, unknown> {
+  const close = it.return;
+  if (typeof close !== "function") return;
+  if (threw) {
+    try {
+      yield __aw(close.call(it), site);
+    } catch {
+      // The loop's own error is the one that leaves it.
+    }
+    return;
+  }
+  const result = yield __aw(close.call(it), site);
+  if (result === null || typeof result !== "object") {
+    throw new TypeError(`The iterator's return() gave ${describe(result)}; it must give an object.`);
+  }
+}
+
+/**
+ * Compiler contract: `yield* inner` inside an `async function*`: walks `inner`'s async iterator,
+ * yielding its values as this generator's own and returning its return value.
+ */
+export function* __yieldStar(inner: unknown, site: string): Generator<unknown, unknown, unknown> {
+  const it = __forAwait(inner);
+  let finished = false;
+  let sent: unknown;
+  try {
+    for (;;) {
+      const r = (yield __aw(it.next(sent), site)) as IteratorResult<unknown, unknown>;
+      if (r.done) {
+        finished = true;
+        return r.value;
+      }
+      sent = yield __yieldValue(r.value);
+    }
+  } finally {
+    if (!finished && typeof it.return === "function") yield __aw(it.return(), site);
+  }
+}
