@@ -1,9 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { handloop } from "./src/vite.js";
 
 const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
 
 export default defineConfig({
+  // Test files that start with "use handloop" run real async code on the loop.
+  plugins: [handloop()],
   resolve: {
     // Tests and fixtures import the package by name; point the names at the sources. "tslib" is
     // aliased exactly as a user of `tsc --importHelpers` would alias it (bare name only).

@@ -1,42 +1,37 @@
+"use handloop";
 /**
- * The post's bonus on handloop: `await asleep(period)` in three coroutines, driven by a hand loop
- * with no asyncio (here: no Promise, no microtask). Prints the post's 18 lines in the post's
- * order, then the three results. Real time by default (about 3 s, like the post); `--virtual`
- * runs it on a virtual clock, instantly and with the same output.
+ * The post's bonus on handloop: `await asleep(period)` in three real `async` functions, driven by
+ * a hand loop with no asyncio (here: no Promise, no microtask). Prints the post's 18 lines in the
+ * post's order, then the three results. Real time by default (about 3 s, like the post);
+ * `--virtual` runs it on a virtual clock, instantly and with the same output.
  *
  *   npx tsx demos/print-every-period.ts [--virtual]
+ *
+ * The "use handloop" directive opts this file into compilation. Run by plain tsx, the file first
+ * loads uncompiled: it then registers handloop's hooks and imports itself again, compiled.
  */
 
-import { __awaiter, asleep, EventLoop, RealClock, VirtualClock, type Task } from "../src/index.js";
+import { asleep, EventLoop, isCompiled, RealClock, VirtualClock } from "../src/index.js";
+import { importCompiled } from "../src/register.js";
 
-// The source this stands for, until the compiler lowers it for us:
-//
-//   async function printEveryPeriod(msg: string, period: number): Promise<string> {
-//     for (let i = 0; i < Math.trunc(3 / period); i++) {
-//       await asleep(period);
-//       console.log(msg);
-//     }
-//     return `Print ${period} over`;
-//   }
-//
-// and this is what TypeScript's ES2016 emit makes of it: the body becomes a generator, each
-// `await x` a `yield x`, and `__awaiter` (handloop's, not tslib's) drives it.
-function printEveryPeriod(this: unknown, msg: string, period: number): Task<string> {
-  return __awaiter(this, void 0, void 0, function* () {
-    for (let i = 0; i < Math.trunc(3 / period); i++) {
-      yield asleep(period);
-      console.log(msg);
-    }
-    return `Print ${period} over`;
-  });
+async function printEveryPeriod(msg: string, period: number): Promise<string> {
+  for (let i = 0; i < Math.trunc(3 / period); i++) {
+    await asleep(period);
+    console.log(msg);
+  }
+  return `Print ${period} over`;
 }
 
-const virtual = process.argv.includes("--virtual");
-const loop = new EventLoop({ clock: virtual ? new VirtualClock() : new RealClock() });
-const tasks = [
-  loop.createTask(printEveryPeriod("First message!", 1)),
-  loop.createTask(printEveryPeriod("Second message!", 1)),
-  loop.createTask(printEveryPeriod("...", 0.25)),
-];
-loop.runForever();
-console.log(tasks.map((task) => task.result()));
+if (isCompiled(printEveryPeriod)) {
+  const virtual = process.argv.includes("--virtual");
+  const loop = new EventLoop({ clock: virtual ? new VirtualClock() : new RealClock() });
+  const tasks = [
+    loop.createTask(printEveryPeriod("First message!", 1)),
+    loop.createTask(printEveryPeriod("Second message!", 1)),
+    loop.createTask(printEveryPeriod("...", 0.25)),
+  ];
+  loop.runForever();
+  console.log(tasks.map((task) => task.result()));
+} else {
+  await importCompiled(import.meta.url);
+}

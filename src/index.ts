@@ -27,10 +27,12 @@ export {
   __aw,
   __forAwait,
   __forAwaitClose,
+  __rethrowReturn,
   __run,
   __wrap,
   __wrapAgen,
   __wrapArrow,
   __yieldStar,
   __yieldValue,
+  isCompiled,
 } from "./compile/runtime.js";

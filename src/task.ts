@@ -468,7 +468,17 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       }
       if (r.done) {
         const parent = this.#parents?.pop();
-        if (parent === undefined) return this.#finish(FULFILLED, r.value);
+        if (parent === undefined) {
+          // A compiled body that returns a thenable resolves with its outcome, as a native async
+          // function's promise does: wait for it in place of the body.
+          if (this.#flags & COMPILED && isThenable(r.value)) {
+            it = this.#it = adoptThenable(r.value);
+            throwing = false;
+            value = undefined;
+            continue;
+          }
+          return this.#finish(FULFILLED, r.value);
+        }
         it = this.#it = parent;
         throwing = false;
         value = r.value;
@@ -658,14 +668,41 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * for native async functions, `at async f (file.ts:12:5)`, so the stack shows the await chain.
    */
   #addAsyncFrame(error: unknown): void {
-    if (!(error instanceof Error) || typeof error.stack !== "string") return;
-    error.stack = `${error.stack}\n    at async ${this.#name} (${this.#site})`;
+    if (!(error instanceof Error)) return;
+    const stack = error.stack;
+    if (typeof stack !== "string") return;
+    // Our frames go after the frames of the throw and those added before, but before V8's own
+    // `at async` frames of the native code around the run, which are further out.
+    let at = asyncFrameInsertionPoint.get(error);
+    if (at === undefined) {
+      const native = stack.indexOf("\n    at async ");
+      at = native === -1 ? stack.length : native;
+    }
+    const frame = `\n    at async ${this.#name} (${this.#site})`;
+    error.stack = stack.slice(0, at) + frame + stack.slice(at);
+    asyncFrameInsertionPoint.set(error, at + frame.length);
   }
 
   #cancelledError(message: string | undefined): CancelledError {
     return new CancelledError(message ?? `Task "${this.name}" was cancelled.`);
   }
 }
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}
+
+/** What a compiled task runs when its body returned a thenable (see #drive): one await of it. */
+function* adoptThenable(thenable: PromiseLike<unknown>): Generator<unknown, unknown, unknown> {
+  return yield thenable;
+}
+
+/** Where the next `at async` frame goes in an error's stack (see #addAsyncFrame). */
+const asyncFrameInsertionPoint = new WeakMap<Error, number>();
 
 function closeQuietly(it: Iterator<unknown, unknown, unknown>): void {
   try {

@@ -95,7 +95,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
 }
 
 // A "use handloop" directive: the first statement, after comments and other directives.
-const DIRECTIVE = /^(?:#![^\n]*\n)?(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?\*\/|(["'])use (?!handloop)[^"'\n]*\1;?)*(["'])use handloop\2/;
+const DIRECTIVE = /^(?:#![^\n]*\n)?(?:\s+|\/\/[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|(["'])use (?!handloop)[^"'\n]*\1;?)*(["'])use handloop\2/;
 
 /**
  * Whether handloop compiles this file: its name ends in `.loop.ts` (or `.loop.tsx`, `.loop.mts`,

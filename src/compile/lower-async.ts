@@ -44,6 +44,7 @@ const HELPERS = [
   "__yieldStar",
   "__forAwait",
   "__forAwaitClose",
+  "__rethrowReturn",
 ] as const;
 type Helper = (typeof HELPERS)[number];
 
@@ -96,6 +97,24 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     ForOfStatement(path) {
       if (!path.node.await) return;
       lowerForAwait(path);
+    },
+    CatchClause(path) {
+      // In an async generator, a return() passing through yield* travels as an exception that no
+      // catch may swallow (see __rethrowReturn in runtime.ts).
+      if (!this.isGenerator || state.generated.has(path.node)) return;
+      mark(path.node);
+      const param = path.node.param ?? path.scope.generateUidIdentifier("e");
+      path.node.param = param;
+      const error = t.isIdentifier(param) ? t.identifier(param.name) : null;
+      if (error === null) {
+        // A destructuring catch binding: catch the error whole, rethrow, then destructure.
+        const whole = path.scope.generateUidIdentifier("e");
+        path.node.param = whole;
+        path.node.body.body.unshift(t.variableDeclaration("let", [t.variableDeclarator(param, t.identifier(whole.name))]));
+        path.node.body.body.unshift(t.expressionStatement(t.callExpression(helper("__rethrowReturn"), [t.identifier(whole.name)])));
+        return;
+      }
+      path.node.body.body.unshift(t.expressionStatement(t.callExpression(helper("__rethrowReturn"), [error])));
     },
   };
 
@@ -336,6 +355,8 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
         dummies(length),
         t.blockStatement([callHelper(isGenerator, t.identifier(bodyId.name), name)]),
       );
+      t.inheritsComments(wrapper, path.node);
+      t.removeComments(path.node);
       const anchor = path.parentPath.isExportDeclaration() ? path.parentPath : path;
       anchor.insertAfter(declaration);
       path.replaceWith(wrapper);

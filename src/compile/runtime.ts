@@ -33,15 +33,27 @@ export function __aw<T>(value: T, site: string): T {
 
 /** Compiler contract: runs a compiled `async` body as a task (declarations and methods). */
 export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknown>, name: string): Task<T> {
-  return start(body.apply(thisArg as never, args as never[]), true, name || "Task");
+  let it: Iterator<unknown, T, unknown>;
+  try {
+    it = body.apply(thisArg as never, args as never[]);
+  } catch (error) {
+    // A parameter's default threw: as natively, the call returns a failed task, it does not throw.
+    return failed(error, name);
+  }
+  return start(it, true, name || "Task");
+}
+
+function failed<T>(error: unknown, name: string): Task<T> {
+  const task = Task._future<T>(name || "Task");
+  task._reject(error);
+  return task;
 }
 
 /** Compiler contract: an `async` function expression or object method around a compiled body. */
 export function __wrap<T>(body: Body<T>, name: string, length: number): (...args: unknown[]) => Task<T> {
-  const label = name || "Task";
   const wrapper = function (this: unknown): Task<T> {
     // eslint-disable-next-line prefer-rest-params
-    return start(body.apply(this as never, arguments as never), true, label);
+    return __run(body, this, arguments, name);
   };
   return named(wrapper, name, length);
 }
@@ -53,10 +65,9 @@ export function __wrapArrow<T>(
   name: string,
   length: number,
 ): (...args: unknown[]) => Task<T> {
-  const label = name || "Task";
   const wrapper = function (): Task<T> {
     // eslint-disable-next-line prefer-rest-params
-    return start(body.apply(thisArg as never, arguments as never), true, label);
+    return __run(body, thisArg, arguments, name);
   };
   return named(wrapper, name, length);
 }
@@ -65,6 +76,23 @@ function named<F extends (...args: never[]) => unknown>(fn: F, name: string, len
   Object.defineProperty(fn, "name", { value: name });
   if (length !== 0) Object.defineProperty(fn, "length", { value: length });
   return fn;
+}
+
+const AsyncFunction = Object.getPrototypeOf(async () => {}) as object;
+
+/**
+ * Whether `fn`, declared `async` in an opted-in file, was compiled by handloop: `false` when the
+ * file was loaded without handloop's hooks or plugin and `fn` is still a native async function.
+ *
+ * @example
+ * ```ts
+ * "use handloop";
+ * async function main(): Promise<void> {}
+ * isCompiled(main); // true under `tsx --import handloop/register`, false under plain tsx
+ * ```
+ */
+export function isCompiled(fn: (...args: never[]) => unknown): boolean {
+  return Object.getPrototypeOf(fn) !== AsyncFunction;
 }
 
 // ---- Async generators ---------------------------------------------------------------------------
@@ -82,6 +110,12 @@ export function __yieldValue(value: unknown): unknown {
 const NEXT = 0;
 const THROW = 1;
 const RETURN = 2;
+
+// Phases of one request (AsyncGenStep).
+const QUEUED = 0; // waiting for the request before it
+const RUNNING = 1; // the body runs; its awaits go to the loop
+const YIELDING = 2; // awaiting the value of the body's `yield v`
+const RETURNING = 3; // awaiting the value of the body's `return v`
 
 /**
  * What calling an `async function*` compiled by handloop returns: an async iterator whose
@@ -144,7 +178,7 @@ class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TR
   readonly #kind: number;
   readonly #value: unknown;
   #previous: Task<unknown> | null;
-  #phase = 0; // 0: not started, 1: running the body, 2: awaiting a yielded thenable
+  #phase = QUEUED;
 
   constructor(
     gen: AsyncGen<T, TReturn, unknown>,
@@ -162,18 +196,21 @@ class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TR
 
   next(sent?: unknown): IteratorResult<unknown, IteratorResult<T, TReturn>> {
     switch (this.#phase) {
-      case 0:
+      case QUEUED:
         return this.#start();
-      case 1:
+      case RUNNING:
         return this.#resume(NEXT, sent);
-      default:
+      case YIELDING:
         return { done: true, value: { value: sent as T, done: false } };
+      default:
+        return { done: true, value: { value: sent as TReturn, done: true } };
     }
   }
 
   throw(error: unknown): IteratorResult<unknown, IteratorResult<T, TReturn>> {
-    // In phase 0 the request was cancelled while queued: the body never saw it.
-    if (this.#phase === 0) throw error;
+    // Cancelled while queued, the body never saw this request; while awaiting a yielded or
+    // returned value, the body is not where the error should go: it fails this request.
+    if (this.#phase !== RUNNING) throw error;
     return this.#resume(THROW, error);
   }
 
@@ -183,7 +220,7 @@ class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TR
       return { done: false, value: previous.then(ignore, ignore) }; // wait our turn
     }
     this.#previous = null;
-    this.#phase = 1;
+    this.#phase = RUNNING;
     if (this.#gen._finished) {
       if (this.#kind === THROW) throw this.#value;
       const value = (this.#kind === RETURN ? this.#value : undefined) as TReturn;
@@ -207,7 +244,9 @@ class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TR
       }
     } catch (error) {
       this.#gen._finished = true;
-      throw error;
+      if (error !== RETURN_THROUGH_DELEGATION) throw error;
+      // The body finished a return() that passed through a yield*: complete it.
+      r = { done: true, value: this.#value as TReturn };
     }
     return this.#handle(r);
   }
@@ -215,6 +254,11 @@ class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TR
   #handle(r: IteratorResult<unknown, TReturn>): IteratorResult<unknown, IteratorResult<T, TReturn>> {
     if (r.done) {
       this.#gen._finished = true;
+      if (isWaitable(r.value)) {
+        // `return v` in an async generator awaits v first.
+        this.#phase = RETURNING;
+        return { done: false, value: r.value };
+      }
       return { done: true, value: { value: r.value, done: true } };
     }
     if (r.value !== PRODUCED) return r; // an await: the loop's business
@@ -222,7 +266,7 @@ class AsyncGenStep<T, TReturn> implements Iterator<unknown, IteratorResult<T, TR
     produced = undefined;
     if (isWaitable(value)) {
       // `yield v` in an async generator awaits v first.
-      this.#phase = 2;
+      this.#phase = YIELDING;
       return { done: false, value };
     }
     return { done: true, value: { value: value as T, done: false } };
@@ -334,23 +378,54 @@ export function* __forAwaitClose(it: AnyIterator, threw: boolean, site: string):
 }
 
 /**
+ * Thrown by `__yieldStar` to carry a `return()` out of a delegation once the delegated iterator has
+ * been closed. Native `yield*` would turn that return into a normal completion as soon as the
+ * closing had to await (the delegate's `finally` suspended), and the generator would run on. The
+ * compiler makes every `catch` in an async generator rethrow it (`__rethrowReturn`), so only
+ * `finally` blocks see it, as they would see the return; AsyncGenStep turns it back into one.
+ */
+const RETURN_THROUGH_DELEGATION = { toString: () => "a return() passing through yield*" };
+
+/** Compiler contract: first statement of every `catch` in an async generator body. */
+export function __rethrowReturn(error: unknown): void {
+  if (error === RETURN_THROUGH_DELEGATION) throw error;
+}
+
+/**
  * Compiler contract: `yield* inner` inside an `async function*`: walks `inner`'s async iterator,
- * yielding its values as this generator's own and returning its return value.
+ * yielding its values as this generator's own, forwarding `throw()` and `return()` to it, and
+ * returning its return value, as the language's async `yield*` does.
  */
 export function* __yieldStar(inner: unknown, site: string): Generator<unknown, unknown, unknown> {
-  const it = __forAwait(inner);
-  let finished = false;
-  let sent: unknown;
-  try {
-    for (;;) {
-      const r = (yield __aw(it.next(sent), site)) as IteratorResult<unknown, unknown>;
-      if (r.done) {
-        finished = true;
-        return r.value;
-      }
-      sent = yield __yieldValue(r.value);
+  const it = __forAwait(inner) as AnyIterator & { throw?(error: unknown): unknown };
+  let received: unknown;
+  let throwing = false;
+  for (;;) {
+    let r: IteratorResult<unknown, unknown>;
+    if (!throwing) {
+      r = (yield __aw(it.next(received), site)) as IteratorResult<unknown, unknown>;
+    } else if (typeof it.throw === "function") {
+      r = (yield __aw(it.throw(received), site)) as IteratorResult<unknown, unknown>;
+    } else {
+      if (typeof it.return === "function") yield __aw(it.return(), site);
+      throw new TypeError("yield* delegated to an iterator without a throw() method, so it cannot receive the error.");
     }
-  } finally {
-    if (!finished && typeof it.return === "function") yield __aw(it.return(), site);
+    if (r.done) return r.value;
+    let resumed = false;
+    try {
+      received = yield __yieldValue(r.value);
+      throwing = false;
+      resumed = true;
+    } catch (error) {
+      received = error;
+      throwing = true;
+      resumed = true;
+    } finally {
+      // Neither resumed nor thrown into: return() was called on the generator while it sat here.
+      if (!resumed && typeof it.return === "function") {
+        yield __aw(it.return(), site);
+        throw RETURN_THROUGH_DELEGATION;
+      }
+    }
   }
 }

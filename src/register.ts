@@ -1,0 +1,44 @@
+/**
+ * register.ts: `handloop/register`, which makes Node compile opted-in files on load.
+ *
+ *   npx tsx --import handloop/register app.ts      (tsx handles every other TypeScript file)
+ *   node --import handloop/register app.loop.ts    (plain Node: only opted-in files are compiled)
+ *
+ * Importing it registers the hooks in register-hooks.ts and turns on source maps, so stack
+ * traces through compiled code point at the original lines. It also exports `importCompiled`, for
+ * an entry file that must work with a plain `npx tsx file.ts` too (with `isCompiled` from
+ * "handloop").
+ */
+
+import { register } from "node:module";
+
+const REGISTERED = Symbol.for("handloop.register");
+
+function ensureRegistered(): void {
+  const global = globalThis as { [REGISTERED]?: boolean };
+  if (global[REGISTERED]) return;
+  global[REGISTERED] = true;
+  process.setSourceMapsEnabled(true);
+  register(import.meta.url.endsWith(".ts") ? "./register-hooks.ts" : "./register-hooks.js", import.meta.url);
+}
+
+ensureRegistered();
+
+/**
+ * Imports the module at `url` again, compiled by handloop (the hooks are registered by importing
+ * this module), under a `?handloop` query so it is a fresh instance. For an entry file that must
+ * also work with a plain `npx tsx file.ts`.
+ *
+ * @example
+ * ```ts
+ * "use handloop";
+ * import { isCompiled } from "handloop";
+ * import { importCompiled } from "handloop/register";
+ * async function main(): Promise<void> { ... }
+ * if (isCompiled(main)) run(main);
+ * else await importCompiled(import.meta.url); // this file again, compiled: it runs main
+ * ```
+ */
+export async function importCompiled(url: string): Promise<unknown> {
+  return import(`${url}${url.includes("?") ? "&" : "?"}handloop`);
+}

@@ -1,0 +1,142 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { compile, isOptedIn } from "../src/compile/index.js";
+import { DeadlockError, isCompiled, run, VirtualClock } from "../src/index.js";
+import { handloop } from "../src/vite.js";
+import * as chain from "./fixtures/compile/chain.loop.js";
+import * as notOptedIn from "./fixtures/compile/not-opted-in.js";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const generated = here("./.generated/");
+const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+
+/** Compiles `source` as `name`, writes it next to the tests, and imports it. */
+async function load<M>(name: string, source: string, runtime = here("../src/index.ts")): Promise<M> {
+  mkdirSync(generated, { recursive: true });
+  const { code } = compile(source, { filename: `${generated}${name}.ts`, runtime });
+  writeFileSync(`${generated}${name}.js`, code);
+  return (await import(/* @vite-ignore */ `${generated}${name}.js?${Date.now()}`)) as M;
+}
+
+describe("compile()", () => {
+  it("leaves every syntax but async as written, and strips types", () => {
+    const { code } = compile(
+      `interface Shape { area(): number }
+       export class Box implements Shape {
+         #side = 2;
+         static count = 0;
+         static { Box.count++; }
+         declare label: string;
+         area(): number { return this.#side ** 2; }
+         maybe(o?: { a?: { b?: number } }) { return o?.a?.b ?? -1; }
+         async later(): Promise<number> { return this.#side; }
+       }`,
+      { filename: "box.ts" },
+    );
+    expect(code).toContain("#side = 2");
+    expect(code).toContain("this.#side ** 2");
+    expect(code).toContain("o?.a?.b ?? -1");
+    expect(code).toContain("static count = 0");
+    expect(code).toMatch(/static \{\s*Box\.count\+\+;\s*\}/);
+    expect(code).not.toMatch(/interface|implements|: number|declare|async/);
+  });
+
+  it("returns a source map from the compiled code to the original", () => {
+    const { map } = compile("export async function f(): Promise<void> {\n  await 1;\n}\n", { filename: "/src/f.ts" });
+    expect(map?.version).toBe(3);
+    expect(map?.sources).toEqual(["/src/f.ts"]);
+    expect(map?.mappings.length).toBeGreaterThan(0);
+  });
+
+  it("creates each generator body once per definition, not once per call", async () => {
+    const spy = here("./fixtures/compile/spy-runtime.ts");
+    const mod = await load<{
+      calls(): { bodies: unknown[]; results: unknown[] };
+    }>(
+      "once-per-definition",
+      `import { bodies, run, VirtualClock } from ${JSON.stringify(spy)};
+       async function declared(n: number) { await 0; return n; }
+       class C { async method(n: number) { await 0; return n * 2; } }
+       const arrow = async (n: number) => { await 0; return n * 3; };
+       const expression = async function (n: number) { await 0; return n * 4; };
+       export function calls() {
+         const c = new C();
+         const results = run(async () => [
+           await declared(1), await declared(2), await c.method(1), await c.method(2),
+           await arrow(1), await arrow(2), await expression(1), await expression(2),
+         ], { clock: new VirtualClock() });
+         return { bodies: bodies.slice(1), results };
+       }`,
+      spy,
+    );
+    const { bodies, results } = mod.calls();
+    expect(results).toEqual([1, 2, 2, 4, 3, 6, 4, 8]);
+    expect(bodies).toHaveLength(8);
+    for (let i = 0; i < 8; i += 2) expect(bodies[i]).toBe(bodies[i + 1]);
+    expect(new Set(bodies).size).toBe(4);
+  });
+
+  it("rejects bad arguments", () => {
+    expect(() => compile(42 as never, { filename: "x.ts" })).toThrow(
+      new TypeError("Expected `source` of compile() to be a string, got number."),
+    );
+    expect(() => compile("", {} as never)).toThrow(
+      new TypeError("Expected `filename` of compile() to be a non-empty string, such as the file's path."),
+    );
+  });
+});
+
+describe("opting in", () => {
+  it("compiles files named .loop.ts or starting with a use handloop directive, and nothing else", () => {
+    expect(isOptedIn("export {}", "/a/app.loop.ts")).toBe(true);
+    expect(isOptedIn("export {}", "/a/app.loop.mjs")).toBe(true);
+    expect(isOptedIn('"use handloop";\nexport {}', "/a/app.ts")).toBe(true);
+    expect(isOptedIn("#!/usr/bin/env node\n// header\n/* more */\n'use strict';\n'use handloop'\n", "/a/b.js")).toBe(true);
+    expect(isOptedIn("export {}", "/a/app.ts")).toBe(false);
+    expect(isOptedIn('const x = 1;\n"use handloop";', "/a/app.ts")).toBe(false);
+    expect(isOptedIn('// "use handloop"\nexport {}', "/a/app.ts")).toBe(false);
+    expect(isOptedIn("export {}", "/a/loop.ts")).toBe(false);
+  });
+
+  it("leaves a file without the directive alone, in Vite and at run time", () => {
+    const plugin = handloop();
+    const source = readFileSync(here("./fixtures/compile/not-opted-in.ts"), "utf8");
+    expect(plugin.transform(source, here("./fixtures/compile/not-opted-in.ts"))).toBeNull();
+    expect(isCompiled(notOptedIn.native)).toBe(false);
+    expect(isCompiled(chain.outer)).toBe(true);
+    expect(plugin.transform('"use handloop"; export async function f() {}', "/x/node_modules/p/f.ts")).toBeNull();
+  });
+});
+
+describe("compiled code at run time", () => {
+  it("carries the await chain in errors, as V8's `at async` frames", () => {
+    let error: Error | undefined;
+    try {
+      vrun(chain.outer);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeInstanceOf(RangeError);
+    // Our frames come first; V8's own `at async` frames of the test runner around run() follow.
+    const frames = error!.stack!.split("\n").filter((line) => line.includes("at async"));
+    expect(frames.slice(0, 2)).toEqual([
+      expect.stringMatching(/^ {4}at async middle \(.*chain\.loop\.ts:10:17\)$/),
+      expect.stringMatching(/^ {4}at async outer \(.*chain\.loop\.ts:15:11\)$/),
+    ]);
+    expect(frames.slice(2).every((line) => !line.includes("chain.loop.ts"))).toBe(true);
+  });
+
+  it("names the task and the line of the await when it waits on a native Promise", () => {
+    let error: unknown;
+    try {
+      vrun(chain.awaitsNativePromise);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeadlockError);
+    expect((error as Error).message).toMatch(
+      /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:20:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
+    );
+  });
+});
