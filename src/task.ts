@@ -132,6 +132,26 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   // ---- Public surface -------------------------------------------------------------------------
 
+  /**
+   * The Task behind a compiled `async` function's result, which TypeScript types as a `Promise`:
+   * gives back `promise` itself, typed as the Task it is, so `cancel()` and the rest are in reach.
+   * A native Promise (from a file handloop did not compile) is a TypeError.
+   *
+   * @example
+   * ```ts
+   * async function worker(): Promise<void> { await asleep(60); }
+   * const task = Task.from(worker());
+   * task.cancel();
+   * ```
+   */
+  static from<T>(promise: PromiseLike<T>): Task<T> {
+    if (promise instanceof Task) return promise as Task<T>;
+    throw new TypeError(
+      `Task.from() expects the result of an async function compiled by handloop, got ${describe(promise)}. ` +
+        'Is the file opted in (a "use handloop" directive, or a .loop.ts name)?',
+    );
+  }
+
   /** The task's name: the one given to `createTask`, else `<function name>-<id>` or `Task-<id>`. */
   get name(): string {
     return this.#flags & NAMED ? this.#name : `${this.#name}-${this.#id}`;

@@ -27,6 +27,20 @@ describe("demos", () => {
     expect(lines.slice(18)).toEqual(["[ 'Print 1 over', 'Print 1 over', 'Print 0.25 over' ]"]);
   });
 
+  it("print-every-period-generators, the same coroutines in emitted form, prints the same", () => {
+    const lines = demo("print-every-period-generators", "--virtual");
+    expect(lines.slice(0, 18)).toEqual(postLines);
+    expect(lines.slice(18)).toEqual(["[ 'Print 1 over', 'Print 1 over', 'Print 0.25 over' ]"]);
+  });
+
+  it("await-depth completes a million-deep recursive await, natively and on handloop", () => {
+    const lines = demo("await-depth");
+    expect(lines).toEqual([
+      expect.stringMatching(/^native +1000000 awaits deep in +\d+ ms$/),
+      expect.stringMatching(/^handloop +1000000 awaits deep in +\d+ ms$/),
+    ]);
+  });
+
   it("sleep-order finishes the post's sleeps in completion order and reports its times", () => {
     const lines = demo("sleep-order", "--virtual");
     expect(lines[0]).toBe("[ 'Sleep 1 over', 'Sleep 2 over', 'Sleep 3 over', 'Sleep 4 over' ]");
