@@ -1,28 +1,51 @@
 /**
- * bench/harness.ts: what every benchmark shares: timing several runs, medians, ratios, a table.
+ * bench/harness.ts: what every benchmark shares: timing several runs, medians, ratios, a table,
+ * CPU time, a seeded PRNG, and running the Python (asyncio) peers.
  * Speed is measured here and printed, never asserted.
  */
 
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { compile } from "../src/compile/index.js";
 
 export interface Sample {
   name: string;
-  /** Milliseconds of each run. */
+  /** Milliseconds of each run (wall clock). */
   runs: number[];
+  /** CPU milliseconds (user + system, whole process) of each run, when measured. */
+  cpu?: number[];
+  /** Printed after the row: what else was measured for this system (memory, lateness...). */
+  note?: string;
 }
 
-/** Runs `work` `runs` times (after one warm-up run) and returns each run's duration in ms. */
-export async function time(name: string, runs: number, work: () => unknown): Promise<Sample> {
-  await work();
+export interface TimeOptions {
+  /** Untimed runs first (default 1). */
+  warmup?: number;
+}
+
+/** CPU time this process has used so far, user + system, in ms. */
+export function cpuNow(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * Runs `work` `runs` times (after one warm-up run unless told otherwise) and returns each run's
+ * wall time and CPU time in ms.
+ */
+export async function time(name: string, runs: number, work: () => unknown, options: TimeOptions = {}): Promise<Sample> {
+  for (let i = 0; i < (options.warmup ?? 1); i++) await work();
   const out: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const cpuStart = cpuNow();
     const start = performance.now();
     await work();
     out.push(performance.now() - start);
+    cpu.push(cpuNow() - cpuStart);
   }
-  return { name, runs: out };
+  return { name, runs: out, cpu };
 }
 
 export function median(xs: readonly number[]): number {
@@ -31,16 +54,131 @@ export function median(xs: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Prints each sample's median and range, and the ratio of `subject` to every other sample. */
-export function report(title: string, samples: readonly Sample[], subject: string): void {
+/** The p-th percentile (0..100, nearest rank) of `xs`. */
+export function percentile(xs: readonly number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export interface ReportOptions {
+  /** Print each sample's CPU time too, and compute ratios on CPU time instead of wall time. */
+  cpu?: boolean;
+}
+
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+function value(s: Sample, cpu: boolean): number {
+  return median(cpu ? (s.cpu ?? s.runs) : s.runs);
+}
+
+/**
+ * Prints each sample's median and range (and CPU time if asked), and the ratio of `subject` to
+ * every other sample. With several subjects (say, three handloop forms), prints a ratio line per
+ * subject after the table instead.
+ */
+export function report(
+  title: string,
+  samples: readonly Sample[],
+  subject: string | readonly string[],
+  options: ReportOptions = {},
+): void {
   console.log(`\n${title}`);
-  const base = samples.find((s) => s.name === subject);
+  const subjects = typeof subject === "string" ? [subject] : subject;
+  const single = subjects.length === 1 ? samples.find((s) => s.name === subjects[0]) : undefined;
+  const what = options.cpu ? "CPU time" : "time";
   for (const s of samples) {
     const m = median(s.runs);
-    const range = `${Math.min(...s.runs).toFixed(1)}-${Math.max(...s.runs).toFixed(1)}`;
-    const ratio = base && s !== base ? `  ${subject} takes ${(median(base.runs) / m).toFixed(2)}x this time` : "";
-    console.log(`  ${s.name.padEnd(34)} median ${m.toFixed(1).padStart(8)} ms  (${range})${ratio}`);
+    const range = `${fmt(Math.min(...s.runs))}-${fmt(Math.max(...s.runs))}`;
+    let row = `  ${s.name.padEnd(44)} median ${fmt(m).padStart(7)} ms  (${range})`.padEnd(83);
+    if (options.cpu && s.cpu) row += `  CPU ${fmt(median(s.cpu)).padStart(7)} ms`;
+    if (single && s !== single) {
+      row += `  ${single.name} takes ${(value(single, !!options.cpu) / value(s, !!options.cpu)).toFixed(2)}x this ${what}`;
+    }
+    console.log(row.trimEnd());
+    if (s.note) console.log(`  ${"".padEnd(44)} ${s.note}`);
   }
+  if (subjects.length > 1) {
+    console.log(`  ratios (${what}, median / median):`);
+    for (const name of subjects) {
+      const base = samples.find((s) => s.name === name);
+      if (!base) continue;
+      const parts = samples
+        .filter((s) => !subjects.includes(s.name))
+        .map((s) => `${(value(base, !!options.cpu) / value(s, !!options.cpu)).toFixed(2)}x ${s.name}`);
+      console.log(`    ${name}: ${parts.join(", ")}`);
+    }
+  }
+}
+
+/** Ratio of the medians of two samples (a / b), on wall time or CPU time. */
+export function ratio(samples: readonly Sample[], a: string, b: string, cpu = false): number {
+  const sa = samples.find((s) => s.name === a);
+  const sb = samples.find((s) => s.name === b);
+  if (!sa || !sb) return NaN;
+  return value(sa, cpu) / value(sb, cpu);
+}
+
+/** Prints one target line: `what` measured `actual` against `limit` (met when actual <= limit). */
+export function target(what: string, actual: number, limit: number, unit = "x"): void {
+  const verdict = Number.isNaN(actual) ? "not measured" : actual <= limit ? "met" : "MISSED";
+  const shown = unit === "x" ? `${actual.toFixed(2)}x` : `${actual.toFixed(2)} ${unit}`;
+  const bound = unit === "x" ? `${limit}x` : `${limit} ${unit}`;
+  console.log(`  target: ${what} <= ${bound}: ${shown}, ${verdict}`);
+}
+
+/** A seeded PRNG (mulberry32): numbers in [0, 1), the same sequence on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` durations in seconds, in [0, max), whole milliseconds (so setTimeout sees exact values). */
+export function durations(n: number, max: number, seed = 42): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: n }, () => Math.floor(random() * max * 1000) / 1000);
+}
+
+/** Peak resident set size of this process so far, in MiB. */
+export function peakRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+let pythonFound: boolean | undefined;
+
+/**
+ * Runs bench/python/<script> with `args` (and `input` on stdin) and returns the JSON object it
+ * prints on its last line, or null (after printing why) when python3 is not on PATH or it failed.
+ */
+export function python<R>(script: string, args: readonly string[] = [], input?: string): R | null {
+  pythonFound ??= spawnSync("python3", ["--version"], { stdio: "ignore" }).status === 0;
+  if (!pythonFound) {
+    console.log("  Python asyncio: skipped: python3 not found");
+    return null;
+  }
+  const file = fileURLToPath(new URL(`./python/${script}`, import.meta.url));
+  const result = spawnSync("python3", [file, ...args], { input, encoding: "utf8", maxBuffer: 64 << 20 });
+  const lines = (result.stdout ?? "").trim().split("\n");
+  if (result.status !== 0 || lines.length === 0) {
+    console.log(`  Python asyncio: failed (exit ${result.status}): ${(result.stderr ?? "").trim().split("\n").slice(-1)[0]}`);
+    return null;
+  }
+  return JSON.parse(lines[lines.length - 1]!) as R;
+}
+
+/** The Python version, for titles ("Python 3.11.7"), or "" without python3. */
+export function pythonVersion(): string {
+  const result = spawnSync("python3", ["--version"], { encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : "";
 }
 
 const generated = fileURLToPath(new URL("./.generated/", import.meta.url));

@@ -10,20 +10,16 @@
  */
 
 import { describe } from "./describe.js";
-import { running } from "./running.js";
 import { Task } from "./task.js";
 
-/** @internal Makes `it` a task and starts it at once if a loop is running (see the header). */
+/** @internal Checks `it` is an iterator, makes it a task, starts it if a loop runs (see the header). */
 export function start<T>(it: unknown, compiled: boolean, label: string): Task<T> {
   if (it === null || typeof it !== "object" || typeof (it as Iterator<unknown>).next !== "function") {
     throw new TypeError(
       `The coroutine function ${label === "Task" ? "" : `${label} `}returned ${describe(it)}, not a generator. Write it as a generator function: function* (...) { ... }.`,
     );
   }
-  const task = Task._create(it as Iterator<unknown, T, unknown>, compiled, label);
-  const loop = running.loop;
-  if (loop !== null && !loop.isClosed()) task._startIn(loop);
-  return task;
+  return Task._start(it as Iterator<unknown, T, unknown>, compiled, label);
 }
 
 /**

@@ -54,3 +54,66 @@ export class DeadlockError extends Error {
     this.waiting = waiting;
   }
 }
+
+/**
+ * Thrown by `timeout(seconds, work)` when `work` did not finish in time: the work was cancelled,
+ * its cleanup has finished, and this error names the limit and the task that timed out. Our own
+ * class (not the DOM's), so `instanceof TimeoutError` is reliable.
+ */
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+  /** The limit that passed, in seconds. */
+  readonly seconds: number;
+
+  /** @internal */
+  constructor(message: string, seconds: number) {
+    super(message);
+    this.seconds = seconds;
+  }
+}
+
+/**
+ * A task group failed: `errors` holds every error (other than cancellations) that its body and
+ * children raised, in the order they happened. The first one made the group cancel the rest.
+ */
+export class TaskGroupError extends AggregateError {
+  override name = "TaskGroupError";
+}
+
+/**
+ * A task failed and nothing observed its outcome (nobody awaited it, gathered it, or called
+ * `then`, `catch`, `result()` or `exception()`). With the loop's default `unhandledError: "throw"`
+ * policy, the run ends at the end of that turn and throws this error. `cause` is the first such
+ * error, `tasks` every task that failed unobserved in the run, in the order they failed.
+ */
+export class UnhandledTaskError extends Error {
+  override name = "UnhandledTaskError";
+  /** The tasks that failed with nobody observing them, in order. */
+  readonly tasks: readonly Task<unknown>[];
+  /**
+   * When the run was `run(main)`: the main task, whose own outcome is kept there (`result()`)
+   * even though this error is what the run threw.
+   */
+  main: Task<unknown> | undefined = undefined;
+
+  /** @internal */
+  constructor(message: string, tasks: readonly Task<unknown>[], cause: unknown) {
+    super(message, { cause });
+    this.tasks = tasks;
+  }
+}
+
+/** `putNowait()` on a Queue that is full. */
+export class QueueFullError extends Error {
+  override name = "QueueFullError";
+}
+
+/** `getNowait()` on a Queue that is empty. */
+export class QueueEmptyError extends Error {
+  override name = "QueueEmptyError";
+}
+
+/** A `put` on a Queue after `shutdown()`, or a `get` on one that is shut down and empty. */
+export class QueueShutDownError extends Error {
+  override name = "QueueShutDownError";
+}

@@ -8,7 +8,17 @@ export { ASleep, asleep, sleep } from "./asleep.js";
 export { VirtualClock, RealClock, type Clock } from "./clock.js";
 export { gather } from "./combinators.js";
 export { coroutine, __awaiter } from "./coroutine.js";
-export { CancelledError, DeadlockError, UsageError } from "./errors.js";
+export {
+  CancelledError,
+  DeadlockError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  TaskGroupError,
+  TimeoutError,
+  UnhandledTaskError,
+  UsageError,
+} from "./errors.js";
 export { Handle, TimerHandle } from "./handle.js";
 export {
   EventLoop,
@@ -17,6 +27,7 @@ export {
   type AwaitableLike,
   type EventLoopOptions,
   type TaskOptions,
+  type UnhandledErrorPolicy,
 } from "./loop.js";
 export { run, type RunOptions } from "./run.js";
 export { Task } from "./task.js";

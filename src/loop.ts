@@ -20,7 +20,7 @@ import { __await__, isAwaitable, type Awaitable } from "./awaitable.js";
 import { checkFunction, checkSeconds } from "./checks.js";
 import { RealClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
-import { DeadlockError, UsageError } from "./errors.js";
+import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
@@ -33,10 +33,20 @@ import { TimerHeap, type TimerEntry } from "./timer-heap.js";
  */
 export type AwaitableLike<T> = Task<T> | Awaitable<T> | PromiseLike<T> | Iterator<unknown, T, unknown>;
 
+/**
+ * What a loop does with a task that failed while nothing observed its outcome (checked at the end
+ * of the turn it failed in): `"throw"` ends the run at the end of that turn with an
+ * UnhandledTaskError (as Node does with an unhandled rejection), `"warn"` writes one line to
+ * stderr, a function is called with the error and the task.
+ */
+export type UnhandledErrorPolicy = "throw" | "warn" | ((error: unknown, task: Task<unknown>) => void);
+
 /** Options of `new EventLoop()`. */
 export interface EventLoopOptions {
   /** Where time comes from; a `RealClock` unless told otherwise, as in asyncio. */
   clock?: Clock;
+  /** What to do with a task that failed unobserved; `"throw"` unless told otherwise. */
+  unhandledError?: UnhandledErrorPolicy;
 }
 
 /** Options of `createTask()`. */
@@ -68,6 +78,11 @@ export class EventLoop {
   #newestLive: Task<unknown> | null = null;
   #stopping = false;
   #closed = false;
+  readonly #unhandledPolicy: UnhandledErrorPolicy;
+  // Tasks that failed with no waiter, to check at the end of the turn; null when there are none.
+  #unobserved: Task<unknown>[] | null = null;
+  // Unhandled failures the "throw" policy will throw when the run ends.
+  #unhandled: Task<unknown>[] = [];
 
   constructor(options: EventLoopOptions = {}) {
     const clock = options.clock ?? new RealClock();
@@ -75,6 +90,13 @@ export class EventLoop {
       throw new TypeError(`Expected \`clock\` of new EventLoop() to be a Clock, got ${describe(clock)}.`);
     }
     this.clock = clock;
+    const policy = options.unhandledError ?? "throw";
+    if (policy !== "throw" && policy !== "warn" && typeof policy !== "function") {
+      throw new TypeError(
+        `Expected \`unhandledError\` of new EventLoop() to be "throw", "warn" or a function, got ${describe(policy)}.`,
+      );
+    }
+    this.#unhandledPolicy = policy;
   }
 
   /** The current time on this loop's clock, in seconds. */
@@ -112,6 +134,7 @@ export class EventLoop {
   runUntilComplete<T>(work: AwaitableLike<T>): T {
     this.#checkCanRun("runUntilComplete()");
     const task = this.#toTask(work, "runUntilComplete()");
+    task._markObserved(); // its outcome is what this call returns or throws
     if (!task.done()) this.#run(task);
     return task.result();
   }
@@ -201,11 +224,44 @@ export class EventLoop {
           this.clock.sleepUntil(next._deadline);
         }
         this.#turn();
+        if (this.#unobserved !== null) this.#reportUnobserved();
+        if (this.#unhandled.length > 0 && until !== DRAIN) break; // like an uncaught exception
       }
     } finally {
       running.loop = null;
       this.#stopping = false;
     }
+    if (this.#unhandled.length > 0) throw this.#unhandledError();
+  }
+
+  /** Applies the unhandled-error policy to the tasks that failed this turn and are still unobserved. */
+  #reportUnobserved(): void {
+    const tasks = this.#unobserved!;
+    this.#unobserved = null;
+    const policy = this.#unhandledPolicy;
+    for (const task of tasks) {
+      if (task._observed) continue;
+      const error = task.exception(); // marks it observed: it is reported once
+      if (policy === "throw") this.#unhandled.push(task);
+      else if (policy === "warn") {
+        const line = String(error instanceof Error ? `${error.name}: ${error.message}` : describe(error)).split("\n")[0];
+        console.error(`handloop: task "${task.name}" failed and nothing observed it: ${line}`);
+      } else policy(error, task);
+    }
+  }
+
+  #unhandledError(): UnhandledTaskError {
+    const tasks = this.#unhandled;
+    this.#unhandled = [];
+    const first = tasks[0]!;
+    const error = first.exception();
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
+    const more = tasks.length > 1 ? ` (and ${tasks.length - 1} more: ${tasks.slice(1).map((t) => `"${t.name}"`).join(", ")})` : "";
+    return new UnhandledTaskError(
+      `Task "${first.name}" failed and nothing observed it${more}: ${what}. Await the task, gather it, or give the loop an unhandledError policy.`,
+      tasks,
+      error,
+    );
   }
 
   #turn(): void {
@@ -301,6 +357,11 @@ export class EventLoop {
   _adopt(task: Task<unknown>): void {
     this.#checkOpen("createTask()");
     task._adoptBy(this);
+  }
+
+  /** @internal A task failed with nobody waiting on it: check again at the end of the turn. */
+  _noteUnobserved(task: Task<unknown>): void {
+    (this.#unobserved ??= []).push(task);
   }
 
   /** @internal */

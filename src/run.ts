@@ -3,12 +3,17 @@
  */
 
 import type { Clock } from "./clock.js";
-import { currentLoop, EventLoop, type AwaitableLike } from "./loop.js";
+import { DeadlockError, UnhandledTaskError } from "./errors.js";
+import { currentLoop, EventLoop, type AwaitableLike, type UnhandledErrorPolicy } from "./loop.js";
+
+const NONE = Symbol("none");
 
 /** Options of `run()`. */
 export interface RunOptions {
   /** The new loop's clock; a `RealClock` unless told otherwise. Tests pass a `VirtualClock`. */
   clock?: Clock;
+  /** The new loop's policy for tasks that fail unobserved; `"throw"` unless told otherwise. */
+  unhandledError?: UnhandledErrorPolicy;
 }
 
 function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unknown> {
@@ -18,7 +23,8 @@ function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unkno
 /**
  * Runs `main` on a fresh EventLoop until it is done, then, as `asyncio.run`, cancels the tasks still
  * running and waits for their cleanup, closes the loop, and returns `main`'s result (or throws its
- * error), synchronously. `main` is an awaitable, a task, a generator, or a function
+ * error), synchronously. If a task failed with nothing observing it, the UnhandledTaskError is
+ * what `run` throws (main's own outcome stays on `error.main`). `main` is an awaitable, a task, a generator, or a function
  * returning one (a coroutine function or a generator function); a function is called inside the
  * running loop, so it may call `currentLoop()`.
  *
@@ -32,17 +38,28 @@ function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unkno
  */
 export function run<T>(main: AwaitableLike<T> | (() => AwaitableLike<T>), options: RunOptions = {}): T {
   const loop = new EventLoop(options);
+  const task = loop.createTask(typeof main === "function" ? callMain(main) : main);
+  if (typeof main === "function") task.name = "main";
+  let failure: unknown = NONE;
   try {
-    const task = loop.createTask(typeof main === "function" ? callMain(main) : main);
-    if (typeof main === "function") task.name = "main";
     try {
       loop.runUntilComplete(task);
     } catch (error) {
-      if (!task.done()) throw error; // the run itself failed (a deadlock): nothing to shut down
+      failure = error;
     }
-    loop._shutdown();
-    return task.result();
+    // Tasks left over are cancelled and their cleanup awaited, unless nothing can run any more.
+    if (!(failure instanceof DeadlockError)) {
+      try {
+        loop._shutdown();
+      } catch (error) {
+        // A cleanup that failed unobserved outranks main's own error (which stays on its task).
+        if (failure === NONE || error instanceof UnhandledTaskError) failure = error;
+      }
+    }
   } finally {
     loop.close();
   }
+  if (failure instanceof UnhandledTaskError) failure.main = task;
+  if (failure !== NONE) throw failure;
+  return task.result();
 }

@@ -26,6 +26,7 @@ import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
+import { PARK, WaitOp } from "./wait.js";
 
 // Life cycle. NEW: not yet adopted by a loop, or adopted and not yet stepped.
 const NEW = 0;
@@ -42,6 +43,7 @@ const CANCEL_PENDING = 2; // cancel() asked; the next step throws CancelledError
 const RESUME_THROW = 4; // the next step throws #value instead of sending it
 const NAMED = 8; // #name is the full name, not a prefix to number
 const STARTED = 16; // the coroutine has taken its first step
+const OBSERVED = 32; // someone read the outcome: a failure is not unhandled
 
 /** What a parked task waits on when it is on the timer heap. */
 const TIMER = { toString: () => "a timer" };
@@ -49,6 +51,8 @@ const TIMER = { toString: () => "a timer" };
 /** @internal Something a settling task must tell: a task awaiting it, a reaction, a latch. */
 export interface Waiter {
   _wake(source: Task<unknown>): void;
+  /** `false` for a waiter that only wants to know *when* it settles: it does not read a failure. */
+  readonly _observes?: boolean;
 }
 
 let nextId = 1;
@@ -180,6 +184,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * and a UsageError while it is still pending.
    */
   result(): T {
+    this.#flags |= OBSERVED;
     switch (this.#state) {
       case FULFILLED:
         return this.#value as T;
@@ -198,6 +203,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * was cancelled, and a UsageError while it is still pending.
    */
   exception(): unknown {
+    this.#flags |= OBSERVED;
     switch (this.#state) {
       case FULFILLED:
         return undefined;
@@ -229,7 +235,28 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#flags |= CANCEL_PENDING;
     this.#cancelMessage = message;
     if (this.#state === WAITING) this.#interrupt();
+    else if (this.#state === READY && this.#waitingOn instanceof WaitOp) {
+      // Resumed by a primitive but not yet run: give back what it was handed (an item, a lock).
+      const op = this.#waitingOn;
+      this.#waitingOn = null;
+      if (!(this.#flags & RESUME_THROW)) op._cancel(this, true, this.#value);
+    }
     return true;
+  }
+
+  /**
+   * Cancels the task and waits until it has finished its cleanup; gives whether it ended
+   * cancelled (`false` when it caught the cancellation and returned, or had already finished).
+   * Equivalent to `task.cancel(message)` followed by waiting for it without reading its outcome.
+   *
+   * @example
+   * ```ts
+   * const stopped = yield* worker.cancelAndWait("shutting down"); // worker's finally has run
+   * ```
+   */
+  cancelAndWait(message?: string): Task<boolean> {
+    this.cancel(message);
+    return Task._start(waitUntilSettled(this), false, "cancelAndWait");
   }
 
   /**
@@ -299,6 +326,32 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return this.#loop;
   }
 
+  /** @internal Makes `it` a task and, when a loop is running, starts it at once (coroutine.ts). */
+  static _start<T>(it: Iterator<unknown, T, unknown>, compiled: boolean, label: string): Task<T> {
+    const task = Task._create(it, compiled, label);
+    const loop = running.loop;
+    if (loop !== null && !loop.isClosed()) task._startIn(loop);
+    return task;
+  }
+
+  /** @internal Whether someone read this task's outcome (see loop.ts, unhandled errors). */
+  get _observed(): boolean {
+    return (this.#flags & OBSERVED) !== 0;
+  }
+
+  /** @internal Counts as observed from now on (an unhandled failure is reported once). */
+  _markObserved(): void {
+    this.#flags |= OBSERVED;
+  }
+
+  /** @internal A future settled (with undefined) once this task settles; reads no outcome. */
+  _whenSettled(): Task<void> {
+    const signal = Task._future<void>("settled");
+    if (this.#state >= FULFILLED) signal._resolve(undefined);
+    else this._addWaiter(new SettledSignal(signal));
+    return signal;
+  }
+
   /** @internal Whether a loop may adopt this task: a coroutine no loop owns yet. */
   get _adoptable(): boolean {
     return this.#loop === null && this.#it !== null;
@@ -329,6 +382,32 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _addWaiter(waiter: Waiter): void {
     if (this.#waiter === null) this.#waiter = waiter;
     else (this.#moreWaiters ??= []).push(waiter);
+  }
+
+  /** @internal Stops telling `waiter` (it no longer cares); a no-op if it was not waiting. */
+  _removeWaiter(waiter: Waiter): void {
+    if (this.#waiter === waiter) this.#waiter = this.#moreWaiters?.shift() ?? null;
+    else if (this.#moreWaiters !== null) {
+      const i = this.#moreWaiters.indexOf(waiter);
+      if (i !== -1) this.#moreWaiters.splice(i, 1);
+    }
+  }
+
+  /** @internal A primitive this task parked on (wait.ts) resumes it with `value`. */
+  _resume(op: WaitOp<unknown>, value: unknown): void {
+    if (this.#state !== WAITING || this.#waitingOn !== op) return;
+    this.#value = value;
+    this.#state = READY; // waitingOn stays `op` until it runs, so a cancel can hand `value` back
+    this.#loop!._schedule(this);
+  }
+
+  /** @internal A primitive this task parked on (wait.ts) resumes it by throwing `error`. */
+  _resumeThrow(op: WaitOp<unknown>, error: unknown): void {
+    if (this.#state !== WAITING || this.#waitingOn !== op) return;
+    this.#value = error;
+    this.#flags |= RESUME_THROW;
+    this.#state = READY;
+    this.#loop!._schedule(this);
   }
 
   /** @internal Settles a future. */
@@ -385,6 +464,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     const on = this.#waitingOn;
     if (this.#state !== WAITING) return "nothing (it is ready)";
     if (on instanceof Task) return `task "${on.name}"`;
+    if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableLink) {
       return on.thenable instanceof Promise
         ? "a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue); await handloop tasks and awaitables instead"
@@ -458,6 +538,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     } else if (from instanceof Task) {
       throwing = from.#state !== FULFILLED;
       value = from.#value;
+      from.#flags |= OBSERVED;
       if (throwing && this.#site !== "") this.#addAsyncFrame(value);
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
@@ -518,6 +599,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           if (y.#state >= FULFILLED) {
             throwing = y.#state !== FULFILLED;
             value = y.#value;
+            y.#flags |= OBSERVED;
             continue;
           }
           const problem = this.#checkAwaitedTask(y);
@@ -535,6 +617,21 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         if (y instanceof NotReady) {
           const deadline = y._deadline;
           return this.#parkUntil(deadline === deadline ? deadline : this.#loop!.time() + y.seconds, undefined);
+        }
+        if (y instanceof WaitOp) {
+          // A primitive's trap (wait.ts): the result now, or park until the primitive resumes us.
+          let result: unknown;
+          try {
+            result = (y as WaitOp<unknown>)._begin(this);
+          } catch (error) {
+            throwing = true;
+            value = error;
+            continue;
+          }
+          if (result === PARK) return this.#park(WAITING, y, undefined);
+          throwing = false;
+          value = result;
+          continue;
         }
       }
       if ((typeof y === "object" && y !== null) || typeof y === "function") {
@@ -624,6 +721,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       return;
     }
     if (on === TIMER) this.#loop!._removeTimer(this);
+    else if (on instanceof WaitOp) on._cancel(this, false, undefined);
     this.#waitingOn = null;
     this.#state = READY;
     this.#loop!._schedule(this);
@@ -648,6 +746,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#flags &= ~CANCEL_PENDING;
     this.#loop?._unlink(this);
     const first = this.#waiter;
+    if (state === REJECTED && !(this.#flags & OBSERVED)) {
+      if (observes(first) || this.#moreWaiters?.some(observes)) this.#flags |= OBSERVED;
+      else (this.#loop ?? running.loop)?._noteUnobserved(this);
+    }
     if (first === null) return;
     const more = this.#moreWaiters;
     this.#waiter = null;
@@ -723,6 +825,27 @@ function* adoptThenable(thenable: PromiseLike<unknown>): Generator<unknown, unkn
 
 /** Where the next `at async` frame goes in an error's stack (see #addAsyncFrame). */
 const asyncFrameInsertionPoint = new WeakMap<Error, number>();
+
+function observes(waiter: Waiter | null): boolean {
+  return waiter !== null && waiter._observes !== false;
+}
+
+function* waitUntilSettled(task: Task<unknown>): Generator<unknown, boolean, unknown> {
+  if (!task.done()) yield task._whenSettled();
+  return task.cancelled();
+}
+
+/** Settles a future when its source settles, without reading (observing) the outcome. */
+class SettledSignal implements Waiter {
+  readonly _observes = false;
+  readonly #signal: Task<void>;
+  constructor(signal: Task<void>) {
+    this.#signal = signal;
+  }
+  _wake(): void {
+    this.#signal._resolve(undefined);
+  }
+}
 
 function closeQuietly(it: Iterator<unknown, unknown, unknown>): void {
   try {

@@ -10,6 +10,7 @@ import {
   sleep,
   VirtualClock,
   type Awaitable,
+  UnhandledTaskError,
 } from "../src/index.js";
 import { timedLog, virtualLoop } from "./helpers.js";
 
@@ -126,7 +127,7 @@ describe("the __await__ protocol", () => {
       })(),
       { name: "worker-3" },
     );
-    loop.runForever();
+    expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect(task.exception()).toEqual(
       new TypeError(
         'task "worker-3" yielded a generator object; a generator is not awaitable by itself. Use `yield* gen` to run it inside this coroutine, or `createTask(gen)` to run it as its own task.',
@@ -161,7 +162,7 @@ describe("the __await__ protocol", () => {
       })(),
       { name: "t" },
     );
-    loop.runForever();
+    expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect((task.exception() as Error).message).toBe(
       '[__await__]() of a plain object returned 5, which is not an iterator (in task "t"). It must return an iterator, for example from a generator method.',
     );
@@ -277,7 +278,7 @@ describe("asleep() and sleep()", () => {
       })(),
       { name: "napper" },
     );
-    loop.runForever();
+    expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect(task.exception()).toEqual(
       new RangeError('Expected `seconds` of asleep() to be a finite number >= 0, got -2 (in task "napper").'),
     );

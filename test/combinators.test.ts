@@ -9,6 +9,7 @@ import {
   Task,
   UsageError,
   VirtualClock,
+  UnhandledTaskError,
 } from "../src/index.js";
 import { timedLog, virtualLoop } from "./helpers.js";
 
@@ -122,7 +123,7 @@ describe("gather()", () => {
     const loop = virtualLoop();
     const started = loop.createTask(sleep(5));
     const all = loop.createTask(gather(started, foreign));
-    loop.runForever();
+    expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect(all.exception()).toBeInstanceOf(UsageError);
     expect(started.cancelled()).toBe(true);
   });

@@ -12,6 +12,7 @@ import {
   UsageError,
   VirtualClock,
   type Task,
+  UnhandledTaskError,
 } from "../src/index.js";
 import { timedLog, virtualLoop } from "./helpers.js";
 
@@ -294,7 +295,7 @@ describe("EventLoop misuse", () => {
         loop.close();
       })(),
     );
-    loop.runForever();
+    expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect(closer.exception()).toEqual(
       new UsageError("Cannot call close() on a running EventLoop; call stop() first."),
     );

@@ -9,6 +9,7 @@ import {
   Task,
   UsageError,
   VirtualClock,
+  UnhandledTaskError,
 } from "../src/index.js";
 import { timedLog, virtualLoop } from "./helpers.js";
 
@@ -41,7 +42,7 @@ describe("Task outcome", () => {
       })(),
     );
     const cancelled = loop.createTask(sleep(5));
-    loop.runUntilComplete(sleep(2));
+    expect(() => loop.runUntilComplete(sleep(2))).toThrow(UnhandledTaskError); // `failed` failed at 1
     cancelled.cancel("enough");
     loop.runForever();
 

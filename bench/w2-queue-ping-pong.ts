@@ -1,0 +1,169 @@
+/**
+ * W2: two tasks hand a token back and forth 200,000 times (100,000 round trips), through the
+ * smallest channel each system offers: handloop's `Queue` (`putNowait` + `yield* q.get()`), a
+ * native Promise-based channel (each side awaits a promise the other resolves), Effection 4's
+ * `createQueue` (`add` + `yield* q.next()`) and `createChannel`, and Python's `asyncio.Queue`.
+ * Each direction has its own queue. Target: handloop <= 0.7x native.
+ *
+ * `Queue` may not be exported yet: then this prints "W2 skipped: Queue not available yet" and
+ * exits 0 (`--peers` runs the peers anyway).
+ *
+ *   npx tsx bench/w2-queue-ping-pong.ts [--peers]
+ */
+
+import { all, createChannel, createQueue, run as effectionRun, spawn } from "effection";
+import * as handloop from "../src/index.js";
+import { coroutine, gather, run, VirtualClock } from "../src/index.js";
+import { python, pythonVersion, ratio, report, target, time, type Sample } from "./harness.js";
+
+const HANDOFFS = 200_000;
+const ROUNDS = HANDOFFS / 2;
+const RUNS = 5;
+
+/** The part of handloop's (future) `Queue<T>` this workload uses. */
+interface HandloopQueue<T> {
+  putNowait(item: T): void;
+  get(): { [Symbol.iterator](): Iterator<unknown, T, unknown> };
+}
+type QueueClass = new <T>() => HandloopQueue<T>;
+const Queue = (handloop as unknown as { Queue?: QueueClass }).Queue;
+const peersOnly = process.argv.includes("--peers");
+
+if (Queue === undefined && !peersOnly) {
+  console.log("\nW2 skipped: Queue not available yet");
+  process.exit(0);
+}
+
+function handloopPingPong(Q: QueueClass): number {
+  return run(
+    function* () {
+      const ab = new Q<number>();
+      const ba = new Q<number>();
+      const ping = coroutine(function* () {
+        let v = 0;
+        for (let i = 0; i < ROUNDS; i++) {
+          ab.putNowait(v);
+          v = yield* ba.get();
+        }
+        return v;
+      });
+      const pong = coroutine(function* () {
+        for (let i = 0; i < ROUNDS; i++) {
+          const v = yield* ab.get();
+          ba.putNowait(v + 1);
+        }
+        return 0;
+      });
+      const [v] = yield* gather(ping(), pong());
+      return check(v);
+    },
+    { clock: new VirtualClock() },
+  );
+}
+
+/** The smallest native channel: a buffer, and the resolver of the one reader waiting, if any. */
+class PromiseChannel<T> {
+  #items: T[] = [];
+  #reader: ((item: T) => void) | null = null;
+
+  put(item: T): void {
+    const reader = this.#reader;
+    if (reader === null) {
+      this.#items.push(item);
+    } else {
+      this.#reader = null;
+      reader(item);
+    }
+  }
+
+  get(): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift()!);
+    return new Promise((resolve) => (this.#reader = resolve));
+  }
+}
+
+async function nativePingPong(): Promise<number> {
+  const ab = new PromiseChannel<number>();
+  const ba = new PromiseChannel<number>();
+  const ping = async () => {
+    let v = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      ab.put(v);
+      v = await ba.get();
+    }
+    return v;
+  };
+  const pong = async () => {
+    for (let i = 0; i < ROUNDS; i++) ba.put((await ab.get()) + 1);
+  };
+  const [v] = await Promise.all([ping(), pong()]);
+  return check(v);
+}
+
+function effectionQueuePingPong(): PromiseLike<number> {
+  return effectionRun(function* () {
+    const ab = createQueue<number, void>();
+    const ba = createQueue<number, void>();
+    const [v] = yield* all([
+      (function* () {
+        let v = 0;
+        for (let i = 0; i < ROUNDS; i++) {
+          ab.add(v);
+          const next = yield* ba.next();
+          v = next.value as number;
+        }
+        return v;
+      })(),
+      (function* () {
+        for (let i = 0; i < ROUNDS; i++) {
+          const next = yield* ab.next();
+          ba.add((next.value as number) + 1);
+        }
+        return 0;
+      })(),
+    ]);
+    return check(v);
+  });
+}
+
+function effectionChannelPingPong(): PromiseLike<number> {
+  return effectionRun(function* () {
+    const ab = createChannel<number, void>();
+    const ba = createChannel<number, void>();
+    // Subscribe before anything is sent: a channel drops messages nobody listens to.
+    const abSub = yield* ab;
+    const baSub = yield* ba;
+    const pong = yield* spawn(function* () {
+      for (let i = 0; i < ROUNDS; i++) {
+        const next = yield* abSub.next();
+        yield* ba.send((next.value as number) + 1);
+      }
+    });
+    let v = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      yield* ab.send(v);
+      v = (yield* baSub.next()).value as number;
+    }
+    yield* pong;
+    return check(v);
+  });
+}
+
+function check(v: number): number {
+  if (v !== ROUNDS) throw new Error(`W2: the token came back as ${v}, expected ${ROUNDS}`);
+  return v;
+}
+
+const HANDLOOP = "handloop: Queue putNowait + yield* get()";
+const NATIVE = "native: Promise channel";
+const samples: Sample[] = [];
+if (Queue !== undefined) samples.push(await time(HANDLOOP, RUNS, () => handloopPingPong(Queue)));
+samples.push(await time(NATIVE, RUNS, nativePingPong));
+samples.push(await time("effection: createQueue add + next()", 3, effectionQueuePingPong));
+samples.push(await time("effection: createChannel send + next()", 3, effectionChannelPingPong));
+const py = python<{ runs: number[]; cpu: number[] }>("w2_queue.py", [String(HANDOFFS), "3"]);
+if (py) samples.push({ name: `${pythonVersion()} asyncio.Queue`, runs: py.runs, cpu: py.cpu });
+
+report(`W2: two tasks hand a token back and forth ${HANDOFFS.toLocaleString("en")} times`, samples, Queue ? HANDLOOP : NATIVE);
+if (Queue !== undefined) target("handloop / native Promise channel", ratio(samples, HANDLOOP, NATIVE), 0.7);
+else console.log("  W2 handloop skipped: Queue not available yet (peers only)");
