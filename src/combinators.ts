@@ -1,14 +1,15 @@
 /**
- * combinators.ts: ways to wait on several things at once, built on tasks and cancel().
+ * combinators.ts: gather, race, timeout and shield, built on tasks and cancel().
  *
  * Nothing here touches the loop's internals: a combinator is a coroutine that owns child tasks,
  * parks on a future, and is woken by a latch that its children notify when they settle. The rule
  * they share (Trio's): a combinator does not return while work it started is still running.
  */
 
-import type { AwaitableLike } from "./loop.js";
-import { currentLoop } from "./loop.js";
+import { checkSeconds } from "./checks.js";
 import { coroutine } from "./coroutine.js";
+import { CancelledError, TimeoutError, UsageError } from "./errors.js";
+import { currentLoop, type AwaitableLike } from "./loop.js";
 import { Task, type Waiter } from "./task.js";
 
 /** Wakes its owner once every child has settled, or as soon as one fails. */
@@ -89,4 +90,150 @@ export function gather<const T extends readonly unknown[]>(
   ...works: { readonly [K in keyof T]: AwaitableLike<T[K]> }
 ): Task<{ -readonly [K in keyof T]: T[K] }> {
   return gathering(works as readonly AwaitableLike<unknown>[]) as Task<never>;
+}
+
+// ---- timeout ---------------------------------------------------------------------------------------
+
+function errorOf(task: Task<unknown>): unknown {
+  try {
+    return task.exception();
+  } catch (cancelled) {
+    return cancelled;
+  }
+}
+
+const timing = coroutine(function* timeout<T>(seconds: number, work: AwaitableLike<T>) {
+  const loop = currentLoop();
+  const inner = loop.createTask(work);
+  let expired = false;
+  const timer = loop.callLater(seconds, () => {
+    expired = inner.cancel(`timeout(${seconds}) expired`);
+  });
+  const timedOut = () =>
+    new TimeoutError(`timeout(${seconds}) expired: task "${inner.name}" did not finish within ${seconds} s.`, seconds);
+  try {
+    const value = (yield inner) as T;
+    if (expired) throw timedOut(); // it caught the cancellation and returned: still too late
+    return value;
+  } catch (error) {
+    // Only our own expiry becomes a TimeoutError: a cancellation of this task from outside (an
+    // outer timeout, say) or a real error raised during the cleanup passes through unchanged.
+    if (expired && error instanceof CancelledError && inner.cancelled() && error === errorOf(inner)) {
+      throw timedOut();
+    }
+    throw error;
+  } finally {
+    timer.cancel();
+  }
+});
+
+/**
+ * Runs `work` with a time limit: gives its result, or, once `seconds` pass on the loop's clock,
+ * cancels it, waits for its cleanup (awaiting `finally` blocks included), and throws a
+ * TimeoutError naming the limit and the task. Work that catches the cancellation and returns still
+ * times out. Nested timeouts: only the one whose deadline passed raises TimeoutError; the others see
+ * a CancelledError. When the deadline and the work's completion fall on the same instant, whichever
+ * was scheduled first wins (work already running when `timeout` was called finishes first).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const page = yield* timeout(2, fetchPage(url));
+ * } catch (error) {
+ *   if (error instanceof TimeoutError) console.log("too slow");
+ * }
+ * ```
+ */
+export function timeout<T>(seconds: number, work: AwaitableLike<T>): Task<T> {
+  checkSeconds(seconds, "seconds", "timeout()");
+  return timing(seconds, work) as Task<T>;
+}
+
+// ---- race ------------------------------------------------------------------------------------------
+
+/** Wakes its owner when the first child settles, and remembers which. */
+class FirstLatch implements Waiter {
+  readonly done = Task._future<void>("race-latch");
+  winner: Task<unknown> | null = null;
+
+  constructor(children: readonly Task<unknown>[]) {
+    for (const child of children) {
+      if (child.done()) this._wake(child);
+      else child._addWaiter(this);
+    }
+  }
+
+  _wake(child: Task<unknown>): void {
+    if (this.winner !== null) return;
+    this.winner = child;
+    this.done._resolve(undefined);
+  }
+}
+
+const racing = coroutine(function* race(works: readonly AwaitableLike<unknown>[]) {
+  if (works.length === 0) {
+    throw new UsageError("race() needs at least one awaitable: with none, nothing could ever win.");
+  }
+  const loop = currentLoop();
+  const children: Task<unknown>[] = [];
+  try {
+    for (const work of works) children.push(loop.createTask(work));
+  } catch (error) {
+    yield* cancelAll(children);
+    throw error;
+  }
+  const latch = new FirstLatch(children);
+  try {
+    if (latch.winner === null) yield latch.done;
+  } catch (error) {
+    yield* cancelAll(children); // race itself was cancelled
+    throw error;
+  }
+  const winner = latch.winner!;
+  yield* cancelAll(children.filter((child) => child !== winner));
+  return winner.result() as never;
+});
+
+/**
+ * Runs several awaitables concurrently; the first to finish wins, with its value or its error. The
+ * others are cancelled, and `race` returns only after their cleanup has finished. Cancelling
+ * `race` cancels them all. `race()` with nothing to race is a UsageError.
+ *
+ * @example
+ * ```ts
+ * const first = yield* race(asleep(2, "slow"), asleep(1, "fast")); // "fast", after 1 s
+ * ```
+ */
+export function race<const T extends readonly unknown[]>(
+  ...works: { readonly [K in keyof T]: AwaitableLike<T[K]> }
+): Task<T[number]> {
+  return racing(works as readonly AwaitableLike<unknown>[]) as Task<T[number]>;
+}
+
+// ---- shield ----------------------------------------------------------------------------------------
+
+const shielding = coroutine(function* shield<T>(work: AwaitableLike<T>) {
+  const inner = currentLoop().createTask(work);
+  if (inner.done()) return (yield inner) as T;
+  const mirror = Task._future<T>("shield");
+  inner._addWaiter(mirror);
+  try {
+    return (yield mirror) as T;
+  } finally {
+    // Cancelled: the inner work goes on, and its outcome, no longer watched, is its own to report.
+    if (!inner.done()) inner._removeWaiter(mirror);
+  }
+});
+
+/**
+ * Protects `work` from cancellation of whoever awaits it, as asyncio's `shield`: cancelling the
+ * awaiter throws CancelledError at its await at once, while `work` runs on to its end.
+ *
+ * @example
+ * ```ts
+ * const saved = yield* shield(saveToDisk(state)); // a cancel here does not interrupt the save
+ * ```
+ */
+export function shield<T>(work: AwaitableLike<T>): Task<T> {
+  return shielding(work) as Task<T>;
 }

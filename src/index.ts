@@ -6,7 +6,7 @@
 export { __await__, NotReady, type Awaitable } from "./awaitable.js";
 export { ASleep, asleep, sleep } from "./asleep.js";
 export { VirtualClock, RealClock, type Clock } from "./clock.js";
-export { gather } from "./combinators.js";
+export { gather, race, shield, timeout } from "./combinators.js";
 export { coroutine, __awaiter } from "./coroutine.js";
 export {
   CancelledError,
@@ -19,6 +19,7 @@ export {
   UnhandledTaskError,
   UsageError,
 } from "./errors.js";
+export { taskGroup, TaskGroup } from "./group.js";
 export { Handle, TimerHandle } from "./handle.js";
 export {
   EventLoop,
@@ -30,7 +31,13 @@ export {
   type UnhandledErrorPolicy,
 } from "./loop.js";
 export { run, type RunOptions } from "./run.js";
+export { Barrier } from "./sync/barrier.js";
+export { Condition } from "./sync/condition.js";
+export { Event } from "./sync/event.js";
+export { Lock, Semaphore } from "./sync/lock.js";
+export { Queue, type QueueOptions } from "./sync/queue.js";
 export { Task } from "./task.js";
+export { WaitOp } from "./wait.js";
 // The contract of code compiled by handloop/compile (not for hand use; see compile/runtime.ts).
 export {
   AsyncGen,

@@ -255,7 +255,7 @@ export class EventLoop {
     this.#unhandled = [];
     const first = tasks[0]!;
     const error = first.exception();
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
+    const what = (error instanceof Error ? `${error.name}: ${error.message}` : describe(error)).replace(/\.$/, "");
     const more = tasks.length > 1 ? ` (and ${tasks.length - 1} more: ${tasks.slice(1).map((t) => `"${t.name}"`).join(", ")})` : "";
     return new UnhandledTaskError(
       `Task "${first.name}" failed and nothing observed it${more}: ${what}. Await the task, gather it, or give the loop an unhandledError policy.`,

@@ -17,7 +17,10 @@ export interface RunOptions {
 }
 
 function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unknown> {
-  return (yield currentLoop().createTask(main())) as T;
+  const work = main();
+  // A generator function's body runs as the main task itself; anything else becomes its own task.
+  if (Object.prototype.toString.call(work) === "[object Generator]") return yield* work as Generator<unknown, T, unknown>;
+  return (yield currentLoop().createTask(work)) as T;
 }
 
 /**

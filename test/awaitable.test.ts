@@ -112,10 +112,10 @@ describe("the __await__ protocol", () => {
     const hint =
       "which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; `yield* x` gives a typed result.";
     expect(result).toEqual([
-      `TypeError: task "Task-${idOf(result)}" yielded 42, ${hint}`,
-      `TypeError: task "Task-${idOf(result)}" yielded "text", ${hint}`,
-      `TypeError: task "Task-${idOf(result)}" yielded a plain object, ${hint}`,
-      `TypeError: task "Task-${idOf(result)}" yielded null, ${hint}`,
+      `TypeError: task "main" yielded 42, ${hint}`,
+      `TypeError: task "main" yielded "text", ${hint}`,
+      `TypeError: task "main" yielded a plain object, ${hint}`,
+      `TypeError: task "main" yielded null, ${hint}`,
     ]);
   });
 
@@ -290,7 +290,3 @@ describe("asleep() and sleep()", () => {
     );
   });
 });
-
-function idOf(messages: string[]): string {
-  return /Task-(\d+)/.exec(messages[0] ?? "")?.[1] ?? "?";
-}

@@ -1,0 +1,456 @@
+import { describe, expect, it } from "vitest";
+import {
+  asleep,
+  Barrier,
+  CancelledError,
+  Condition,
+  coroutine,
+  Event,
+  Lock,
+  Queue,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  run,
+  Semaphore,
+  UsageError,
+  VirtualClock,
+} from "../src/index.js";
+import { timedLog, virtualLoop } from "./helpers.js";
+
+const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+
+describe("Queue", () => {
+  it("passes items first in, first out, to getters in the order they started waiting", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<string>();
+    const getter = coroutine(function* (name: string) {
+      const item = yield* queue.get();
+      log.at(`${name} got ${item}`);
+    });
+    for (const name of ["g1", "g2", "g3"]) loop.createTask(getter(name));
+    loop.callLater(1, () => {
+      queue.putNowait("a");
+      queue.putNowait("b");
+    });
+    loop.callLater(2, () => queue.putNowait("c"));
+    loop.runForever();
+    expect(log.entries).toEqual(["g1 got a@1", "g2 got b@1", "g3 got c@2"]);
+  });
+
+  it("makes put wait while the queue is full, and releases putters in order", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<number>({ maxsize: 2 });
+    loop.createTask(
+      coroutine(function* () {
+        for (let i = 1; i <= 5; i++) {
+          yield* queue.put(i);
+          log.at(`put ${i}`);
+        }
+      })(),
+    );
+    loop.createTask(
+      coroutine(function* () {
+        for (let i = 0; i < 5; i++) {
+          yield* asleep(1);
+          log.at(`got ${yield* queue.get()}`);
+        }
+      })(),
+    );
+    loop.runForever();
+    expect(log.entries).toEqual([
+      "put 1@0",
+      "put 2@0",
+      "got 1@1",
+      "put 3@1",
+      "got 2@2",
+      "put 4@2",
+      "got 3@3",
+      "put 5@3",
+      "got 4@4",
+      "got 5@5",
+    ]);
+  });
+
+  it("throws QueueFullError and QueueEmptyError from the nowait forms", () => {
+    const queue = new Queue<number>({ maxsize: 1 });
+    expect(() => queue.getNowait()).toThrow(
+      new QueueEmptyError("getNowait() on an empty Queue; await get() to wait for an item."),
+    );
+    queue.putNowait(1);
+    expect(queue.full()).toBe(true);
+    expect(() => queue.putNowait(2)).toThrow(
+      new QueueFullError("putNowait() on a full Queue (maxsize 1); await put() to wait for room."),
+    );
+    expect(queue.getNowait()).toBe(1);
+    expect(queue.size).toBe(0);
+  });
+
+  it("gives an item handed to a cancelled getter to the next getter", () => {
+    const loop = virtualLoop();
+    const queue = new Queue<string>();
+    const got: string[] = [];
+    const getter = coroutine(function* (name: string) {
+      got.push(`${name}:${yield* queue.get()}`);
+    });
+    const first = loop.createTask(getter("first"));
+    loop.createTask(getter("second"));
+    loop.callLater(1, () => {
+      queue.putNowait("only item"); // handed to `first`...
+      first.cancel(); // ...which is cancelled before it runs
+    });
+    loop.runForever();
+    expect(got).toEqual(["second:only item"]);
+    expect(first.cancelled()).toBe(true);
+  });
+
+  it("removes a getter cancelled while waiting, so it takes nobody's turn", () => {
+    const loop = virtualLoop();
+    const queue = new Queue<number>();
+    const got: string[] = [];
+    const getter = coroutine(function* (name: string) {
+      got.push(`${name}:${yield* queue.get()}`);
+    });
+    const cancelled = loop.createTask(getter("a"));
+    loop.createTask(getter("b"));
+    loop.callLater(1, () => cancelled.cancel());
+    loop.callLater(2, () => queue.putNowait(7));
+    loop.runForever();
+    expect(got).toEqual(["b:7"]);
+  });
+
+  it("counts items through taskDone and join", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<number>();
+    for (let i = 1; i <= 3; i++) queue.putNowait(i);
+    loop.createTask(
+      coroutine(function* () {
+        for (;;) {
+          const item = yield* queue.get();
+          yield* asleep(item);
+          queue.taskDone();
+        }
+      })(),
+    ).name = "worker";
+    const joined = loop.createTask(
+      coroutine(function* () {
+        yield* queue.join();
+        log.at("all done");
+      })(),
+    );
+    loop.runUntilComplete(joined);
+    expect(log.entries).toEqual(["all done@6"]);
+    const other = new Queue<number>();
+    other.putNowait(9);
+    other.getNowait();
+    other.taskDone();
+    expect(() => other.taskDone()).toThrow(
+      new UsageError("taskDone() was called more times than there were items put in the Queue."),
+    );
+  });
+
+  it("shuts down: puts fail, gets drain what is left and then fail", () => {
+    const result = vrun(function* () {
+      const queue = new Queue<string>();
+      const out: string[] = [];
+      const waiting = coroutine(function* () {
+        try {
+          yield* queue.get();
+        } catch (error) {
+          out.push(`waiting getter: ${(error as Error).name}`);
+        }
+      })();
+      yield;
+      queue.putNowait("x");
+      yield; // the waiting getter took "x"
+      queue.putNowait("left");
+      queue.shutdown();
+      try {
+        queue.putNowait("late");
+      } catch (error) {
+        out.push(`put: ${(error as Error).name}`);
+      }
+      out.push(`get: ${yield* queue.get()}`);
+      try {
+        yield* queue.get();
+      } catch (error) {
+        out.push(`get after: ${(error as Error).name}`);
+      }
+      yield waiting;
+      return out;
+    });
+    expect(result).toEqual(["put: QueueShutDownError", "get: left", "get after: QueueShutDownError"]);
+  });
+
+  it("wakes getters blocked at shutdown with QueueShutDownError", () => {
+    const queue = new Queue<number>();
+    const outcome = vrun(function* () {
+      const blocked = coroutine(function* () {
+        return yield* queue.get();
+      })();
+      yield* asleep(1);
+      queue.shutdown();
+      try {
+        return yield blocked;
+      } catch (error) {
+        return error;
+      }
+    });
+    expect(outcome).toEqual(new QueueShutDownError("get() on a Queue that was shut down while it waited."));
+  });
+
+  it("rejects a bad maxsize", () => {
+    expect(() => new Queue({ maxsize: -1 })).toThrow(
+      new RangeError("Expected `maxsize` of new Queue() to be an integer >= 0, got -1."),
+    );
+  });
+});
+
+describe("Event", () => {
+  it("wakes every waiter on set, in order, and lets later waits through until cleared", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const event = new Event();
+    const waiter = coroutine(function* (name: string) {
+      yield* event.wait();
+      log.at(name);
+    });
+    loop.createTask(waiter("a"));
+    loop.createTask(waiter("b"));
+    loop.callLater(1, () => event.set());
+    loop.callLater(2, () => loop.createTask(waiter("late, already set")));
+    loop.callLater(3, () => {
+      event.clear();
+      loop.createTask(waiter("after clear"));
+    });
+    loop.callLater(4, () => event.set());
+    loop.runForever();
+    expect(log.entries).toEqual(["a@1", "b@1", "late, already set@2", "after clear@4"]);
+    expect(event.isSet()).toBe(true);
+  });
+});
+
+describe("Lock", () => {
+  it("gives the lock to waiters in the order they asked", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const lock = new Lock();
+    const user = coroutine(function* (name: string) {
+      yield* lock.acquire();
+      try {
+        log.at(`${name} in`);
+        yield* asleep(1);
+      } finally {
+        lock.release();
+      }
+    });
+    for (const name of ["a", "b", "c"]) loop.createTask(user(name));
+    loop.runForever();
+    expect(log.entries).toEqual(["a in@0", "b in@1", "c in@2"]);
+    expect(lock.locked()).toBe(false);
+  });
+
+  it("is not leaked by a waiter cancelled while waiting, or after being handed the lock", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const lock = new Lock();
+    const user = coroutine(function* (name: string) {
+      yield* lock.acquire();
+      try {
+        log.at(`${name} in`);
+        yield* asleep(1);
+      } finally {
+        lock.release();
+      }
+    });
+    loop.createTask(user("holder"));
+    const cancelledWhileWaiting = loop.createTask(user("waiting"));
+    const cancelledWhenHanded = loop.createTask(user("handed"));
+    loop.createTask(user("last"));
+    loop.callLater(0.5, () => cancelledWhileWaiting.cancel());
+    loop.callLater(1, () => cancelledWhenHanded.cancel()); // same turn the holder hands it over
+    loop.runForever();
+    expect(log.entries).toEqual(["holder in@0", "last in@1"]);
+    expect(lock.locked()).toBe(false);
+    expect(cancelledWhileWaiting.cancelled() && cancelledWhenHanded.cancelled()).toBe(true);
+  });
+
+  it("refuses to release a lock that is not held", () => {
+    expect(() => new Lock().release()).toThrow(
+      new UsageError("Cannot release() a Lock that is not locked; release only what you acquired."),
+    );
+  });
+});
+
+describe("Semaphore", () => {
+  it("lets at most n holders in at once, FIFO", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const slots = new Semaphore(2);
+    let inside = 0;
+    let most = 0;
+    const user = coroutine(function* (name: string) {
+      yield* slots.acquire();
+      try {
+        most = Math.max(most, ++inside);
+        log.at(name);
+        yield* asleep(1);
+      } finally {
+        inside--;
+        slots.release();
+      }
+    });
+    for (const name of ["a", "b", "c", "d", "e"]) loop.createTask(user(name));
+    loop.runForever();
+    expect(most).toBe(2);
+    expect(log.entries).toEqual(["a@0", "b@0", "c@1", "d@1", "e@2"]);
+    expect(slots.value).toBe(2);
+  });
+
+  it("refuses a release above its starting value", () => {
+    const slots = new Semaphore(1);
+    expect(() => slots.release()).toThrow(
+      new UsageError("Cannot release() a Semaphore above its starting value 1; release only permits you acquired."),
+    );
+    expect(() => new Semaphore(-1)).toThrow(RangeError);
+  });
+});
+
+describe("Condition", () => {
+  it("releases the lock while waiting and holds it again when wait returns", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const cond = new Condition();
+    const items: string[] = [];
+    const consumer = coroutine(function* (name: string) {
+      yield* cond.acquire();
+      try {
+        yield* cond.waitFor(() => items.length > 0);
+        log.at(`${name} took ${items.shift()} holding=${cond.locked()}`);
+      } finally {
+        cond.release();
+      }
+    });
+    loop.createTask(consumer("c1"));
+    loop.createTask(consumer("c2"));
+    loop.createTask(
+      coroutine(function* () {
+        for (const item of ["x", "y"]) {
+          yield* asleep(1);
+          yield* cond.acquire();
+          items.push(item);
+          cond.notify();
+          cond.release();
+        }
+      })(),
+    );
+    loop.runForever();
+    expect(log.entries).toEqual(["c1 took x holding=true@1", "c2 took y holding=true@2"]);
+    expect(cond.locked()).toBe(false);
+  });
+
+  it("takes the lock back before a cancelled wait throws", () => {
+    const loop = virtualLoop();
+    const cond = new Condition();
+    const log: string[] = [];
+    const waiter = loop.createTask(
+      coroutine(function* () {
+        yield* cond.acquire();
+        try {
+          yield* cond.wait();
+        } catch (error) {
+          log.push(`${(error as Error).name}, holding=${cond.locked()}`);
+          throw error;
+        } finally {
+          cond.release();
+        }
+      })(),
+    );
+    loop.callLater(1, () => waiter.cancel());
+    loop.runForever();
+    expect(log).toEqual(["CancelledError, holding=true"]);
+    expect(cond.locked()).toBe(false);
+  });
+
+  it("wakes every waiter with notifyAll, and refuses notify without the lock", () => {
+    const loop = virtualLoop();
+    const cond = new Condition();
+    let woken = 0;
+    for (let i = 0; i < 3; i++) {
+      loop.createTask(
+        coroutine(function* () {
+          yield* cond.acquire();
+          try {
+            yield* cond.wait();
+            woken++;
+          } finally {
+            cond.release();
+          }
+        })(),
+      );
+    }
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(1);
+        yield* cond.acquire();
+        cond.notifyAll();
+        cond.release();
+      })(),
+    );
+    loop.runForever();
+    expect(woken).toBe(3);
+    expect(() => cond.notify()).toThrow(
+      new UsageError("Cannot call Condition.notify() without holding its lock; acquire() it first."),
+    );
+  });
+});
+
+describe("Barrier", () => {
+  it("holds tasks until all parties arrive, gives arrival indexes, and starts over", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const barrier = new Barrier(3);
+    const runner = coroutine(function* (name: string, delay: number) {
+      yield* asleep(delay);
+      const index = yield* barrier.wait();
+      log.at(`${name}#${index}`);
+    });
+    loop.createTask(runner("a", 1));
+    loop.createTask(runner("b", 3));
+    loop.createTask(runner("c", 2));
+    loop.createTask(runner("d", 4));
+    loop.createTask(runner("e", 5));
+    loop.createTask(runner("f", 5));
+    loop.runForever();
+    expect(log.entries).toEqual(["b#2@3", "a#0@3", "c#1@3", "f#2@5", "d#0@5", "e#1@5"]);
+    expect(() => new Barrier(0)).toThrow(RangeError);
+  });
+});
+
+describe("a primitive nobody will ever signal", () => {
+  it("is reported as a deadlock naming what each task waits on", () => {
+    const queue = new Queue<number>();
+    const lock = new Lock();
+    expect(() =>
+      vrun(function* () {
+        yield* lock.acquire();
+        coroutine(function* () {
+          yield* lock.acquire();
+        })().name = "locker";
+        yield* queue.get();
+      }),
+    ).toThrow(
+      [
+        "No task can make progress: nothing is ready, no timer is pending, and 2 waits cannot end:",
+        '  - task "main" waits on an item from a Queue (get)',
+        '  - task "locker" waits on a Lock to be released',
+      ].join("\n"),
+    );
+  });
+});
+
+// CancelledError is used in a test name above only through error names; keep the import honest.
+void CancelledError;
