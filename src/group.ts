@@ -6,6 +6,8 @@
  * running; once all have finished their cleanup, the group fails with a TaskGroupError holding
  * every error in the order they happened. Cancelling the group's task cancels everything in it.
  * The group is a waiter on each child, so it observes every child's outcome: no error is lost.
+ * The cancelling happens at the end of the turn of the first failure, so children that fail at the
+ * same instant (already woken in that turn) all have their errors reported.
  * Invariant: `#running` holds exactly the children that have not finished.
  */
 
@@ -83,11 +85,16 @@ export class TaskGroup implements Waiter {
     this._cancelAll();
   }
 
-  /** @internal Cancels every child still running (once). */
+  /**
+   * @internal Cancels every child still running (once), at the end of this turn: children already
+   * woken in this turn run first, so two that fail at the same instant are both reported.
+   */
   _cancelAll(): void {
     if (this.#cancelling) return;
     this.#cancelling = true;
-    for (const child of this.#running) child.cancel();
+    this.#loop.callSoon(() => {
+      for (const child of this.#running) child.cancel();
+    });
   }
 
   /** @internal A future settled when no child is running. */

@@ -10,7 +10,7 @@
 
 import { describe } from "../describe.js";
 import { QueueEmptyError, QueueFullError, QueueShutDownError, UsageError } from "../errors.js";
-import type { Task } from "../task.js";
+import { Task } from "../task.js";
 import { PARK, WaiterQueue, WaitOp } from "../wait.js";
 
 /** Options of `new Queue()`. */
@@ -134,6 +134,17 @@ export class Queue<T> {
     }
   }
 
+  /**
+   * Iterates the items as they come, so `for await (const item of queue)` consumes the queue; the
+   * loop ends when the queue is shut down and empty.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T, undefined> & { next(): Task<IteratorResult<T, undefined>> } {
+    const queue = this;
+    return {
+      next: () => Task._start(nextItem(queue), false, "Queue.next"),
+    };
+  }
+
   // ---- For the ops ------------------------------------------------------------------------------
 
   /** @internal */
@@ -201,6 +212,15 @@ export class Queue<T> {
     const putter = this.#putters.shift();
     if (putter !== undefined) putter._accept();
     return item;
+  }
+}
+
+function* nextItem<T>(queue: Queue<T>): Generator<unknown, IteratorResult<T, undefined>, unknown> {
+  try {
+    return { value: (yield queue.get()) as T, done: false };
+  } catch (error) {
+    if (error instanceof QueueShutDownError) return { value: undefined, done: true };
+    throw error;
   }
 }
 

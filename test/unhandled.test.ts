@@ -1,0 +1,145 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  asleep,
+  coroutine,
+  EventLoop,
+  run,
+  sleep,
+  Task,
+  UnhandledTaskError,
+  VirtualClock,
+  type UnhandledErrorPolicy,
+} from "../src/index.js";
+
+const failing = (message: string, seconds = 1) =>
+  coroutine(function* () {
+    yield* asleep(seconds);
+    throw new Error(message);
+  });
+
+function loopWith(unhandledError?: UnhandledErrorPolicy): EventLoop {
+  return new EventLoop({ clock: new VirtualClock(), unhandledError });
+}
+
+describe("unhandled task errors", () => {
+  it("end the run with an UnhandledTaskError by default, at the end of the turn they happened in", () => {
+    const loop = loopWith();
+    const lost = loop.createTask(failing("nobody looked")(), { name: "lost" });
+    const bystander = loop.createTask(sleep(5, "later"));
+    let error: unknown;
+    try {
+      loop.runForever();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnhandledTaskError);
+    expect((error as UnhandledTaskError).message).toBe(
+      'Task "lost" failed and nothing observed it: Error: nobody looked. Await the task, gather it, or give the loop an unhandledError policy.',
+    );
+    expect((error as UnhandledTaskError).cause).toEqual(new Error("nobody looked"));
+    expect((error as UnhandledTaskError).tasks).toEqual([lost]);
+    expect(loop.time()).toBe(1);
+    // Nothing else is lost: the loop can go on, and the bystander finishes.
+    expect(loop.runUntilComplete(bystander)).toBe("later");
+  });
+
+  it("are not reported when the failed task is awaited or caught", () => {
+    const loop = loopWith();
+    const awaited = loop.createTask(failing("awaited")());
+    const lookedAt = loop.createTask(failing("looked at")());
+    loop.createTask(
+      coroutine(function* () {
+        try {
+          yield awaited;
+        } catch {
+          // handled
+        }
+      })(),
+    );
+    lookedAt.catch(() => "handled by catch");
+    loop.runForever();
+    expect(awaited.exception()).toEqual(new Error("awaited"));
+  });
+
+  it("are reported once, through a warning line on stderr with the warn policy", () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const loop = loopWith("warn");
+      loop.createTask(failing("first")(), { name: "a" });
+      loop.createTask(failing("second", 2)(), { name: "b" });
+      loop.runForever();
+      loop.runForever();
+      expect(spy.mock.calls).toEqual([
+        ['handloop: task "a" failed and nothing observed it: Error: first'],
+        ['handloop: task "b" failed and nothing observed it: Error: second'],
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("go to a function policy with the error and the task", () => {
+    const seen: [unknown, Task<unknown>][] = [];
+    const loop = loopWith((error, task) => seen.push([error, task]));
+    const task = loop.createTask(failing("to the handler")());
+    loop.runForever();
+    expect(seen).toEqual([[new Error("to the handler"), task]]);
+  });
+
+  it("are not raised for cancellations", () => {
+    const loop = loopWith();
+    const task = loop.createTask(sleep(5));
+    loop.callLater(1, () => task.cancel());
+    loop.runForever();
+    expect(task.cancelled()).toBe(true);
+  });
+
+  it("outrank main's own error in run(), which keeps main's outcome on the error", () => {
+    let error: unknown;
+    try {
+      run(
+        function* () {
+          coroutine(function* () {
+            throw new Error("background");
+          })();
+          yield* asleep(1);
+          throw new Error("main failed too");
+        },
+        { clock: new VirtualClock() },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnhandledTaskError);
+    expect((error as UnhandledTaskError).cause).toEqual(new Error("background"));
+    const main = (error as UnhandledTaskError).main!;
+    expect(main.name).toBe("main");
+    expect(main.done()).toBe(true);
+  });
+
+  it("include a failure in the cleanup that run() waits for", () => {
+    expect(() =>
+      run(
+        function* () {
+          coroutine(function* () {
+            try {
+              yield* asleep(10);
+            } finally {
+              // eslint-disable-next-line no-unsafe-finally
+              throw new Error("cleanup failed");
+            }
+          })();
+          yield* asleep(1);
+          return "main done";
+        },
+        { clock: new VirtualClock() },
+      ),
+    ).toThrow(/failed and nothing observed it: Error: cleanup failed/);
+  });
+
+  it("rejects an unknown policy", () => {
+    expect(() => loopWith("ignore" as never)).toThrow(
+      new TypeError('Expected `unhandledError` of new EventLoop() to be "throw", "warn" or a function, got "ignore".'),
+    );
+  });
+});
