@@ -41,6 +41,27 @@ describe("demos", () => {
     ]);
   });
 
+  it("crawler bounds concurrency to 4, times out slow pages, and prints the same on every run", () => {
+    const lines = demo("crawler");
+    expect(demo("crawler")).toEqual(lines);
+    expect(lines.at(-1)).toBe("fetched 18 pages (796 kB), timed out 2, virtual time 4.518 s");
+    // Each fetch holds a slot from its start for its duration: at no instant are more than 4 held.
+    const startedAt = new Map<string, number>();
+    const spans: [number, number][] = [];
+    for (const line of lines) {
+      const start = /^\[ *([\d.]+)s\] start +(\S+)/.exec(line);
+      if (start) startedAt.set(start[2]!, Number(start[1]));
+      // The consumer reports a result at the virtual instant the fetch ended.
+      const done = /^\[ *([\d.]+)s\] (?:fetched|TIMEOUT) +(\S+)/.exec(line);
+      if (done) spans.push([startedAt.get(done[2]!)!, Number(done[1])]);
+    }
+    const most = Math.max(...spans.map(([t]) => spans.filter(([a, b]) => a <= t && t < b - 1e-9).length));
+    expect(spans).toHaveLength(20);
+    expect(most).toBe(4);
+    expect(lines.filter((line) => line.includes("TIMEOUT"))).toHaveLength(2);
+    expect(lines.filter((line) => line.includes("] start"))).toHaveLength(20);
+  });
+
   it("sleep-order finishes the post's sleeps in completion order and reports its times", () => {
     const lines = demo("sleep-order", "--virtual");
     expect(lines[0]).toBe("[ 'Sleep 1 over', 'Sleep 2 over', 'Sleep 3 over', 'Sleep 4 over' ]");

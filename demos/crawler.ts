@@ -1,0 +1,119 @@
+"use handloop";
+/**
+ * A simulated web crawler in virtual time: 20 pages with latencies drawn from a seeded generator,
+ * at most 4 fetches at a time (a Semaphore), a 2 s timeout on each fetch, results flowing through
+ * a Queue to a consumer, everything inside one task group. Prints what happened with virtual
+ * timestamps and a summary; the output is identical on every run. `--real` runs it in real time,
+ * scaled down to a few seconds.
+ *
+ *   npx tsx demos/crawler.ts [--real]
+ */
+
+import {
+  asleep,
+  currentLoop,
+  isCompiled,
+  Queue,
+  RealClock,
+  run,
+  Semaphore,
+  taskGroup,
+  timeout,
+  TimeoutError,
+  VirtualClock,
+  type TaskGroup,
+} from "../src/index.js";
+import { importCompiled } from "../src/register.js";
+
+const real = process.argv.includes("--real");
+const SCALE = real ? 0.25 : 1; // real mode: a quarter of the simulated time
+const PAGES = 20;
+const CONCURRENCY = 4;
+const TIMEOUT = 2; // simulated seconds per fetch
+
+interface Result {
+  url: string;
+  outcome: "fetched" | "timed out";
+  kilobytes: number;
+  seconds: number;
+}
+
+/** mulberry32: a small seeded generator, so every run draws the same latencies. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = seeded(2015);
+const pages = Array.from({ length: PAGES }, (_, i) => ({
+  url: `/page/${i + 1}`,
+  latency: 0.2 + 2.8 * random() ** 2, // mostly quick, a few slow
+  kilobytes: Math.round(5 + 95 * random()),
+}));
+
+let started = 0;
+const stamp = () => `[${((currentLoop().time() - started) / SCALE).toFixed(3).padStart(7)}s]`;
+
+async function fetchPage(page: (typeof pages)[number]): Promise<number> {
+  await asleep(page.latency * SCALE);
+  return page.kilobytes;
+}
+
+async function fetchOne(page: (typeof pages)[number], slots: Semaphore, results: Queue<Result>): Promise<void> {
+  await slots.acquire();
+  const began = currentLoop().time();
+  try {
+    console.log(`${stamp()} start   ${page.url}`);
+    const kilobytes = await timeout(TIMEOUT * SCALE, fetchPage(page));
+    await results.put({ url: page.url, outcome: "fetched", kilobytes, seconds: (currentLoop().time() - began) / SCALE });
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    await results.put({ url: page.url, outcome: "timed out", kilobytes: 0, seconds: TIMEOUT });
+  } finally {
+    slots.release();
+  }
+}
+
+async function consume(results: Queue<Result>): Promise<{ fetched: number; timedOut: number; kilobytes: number }> {
+  const summary = { fetched: 0, timedOut: 0, kilobytes: 0 };
+  for await (const result of results) {
+    if (result.outcome === "fetched") {
+      summary.fetched++;
+      summary.kilobytes += result.kilobytes;
+      console.log(`${stamp()} fetched ${result.url} (${result.kilobytes} kB in ${result.seconds.toFixed(2)} s)`);
+    } else {
+      summary.timedOut++;
+      console.log(`${stamp()} TIMEOUT ${result.url} (gave up after ${TIMEOUT} s)`);
+    }
+  }
+  return summary;
+}
+
+async function crawl() {
+  started = currentLoop().time();
+  const slots = new Semaphore(CONCURRENCY);
+  const results = new Queue<Result>();
+  return taskGroup(async (group: TaskGroup) => {
+    const consumer = group.spawn(consume(results), { name: "consumer" });
+    const fetchers = pages.map((page) => group.spawn(fetchOne(page, slots, results), { name: `fetch ${page.url}` }));
+    for (const fetcher of fetchers) await fetcher;
+    results.shutdown(); // no more results: the consumer's for-await ends
+    return await consumer;
+  });
+}
+
+if (isCompiled(crawl)) {
+  const clock = real ? new RealClock() : new VirtualClock();
+  const summary = run(crawl, { clock });
+  const elapsed = (clock.now() - started) / SCALE;
+  console.log(
+    `\nfetched ${summary.fetched} pages (${summary.kilobytes} kB), timed out ${summary.timedOut}, ` +
+      `${real ? "simulated" : "virtual"} time ${elapsed.toFixed(3)} s${real ? ` (real ${(elapsed * SCALE).toFixed(2)} s)` : ""}`,
+  );
+} else {
+  await importCompiled(import.meta.url);
+}
