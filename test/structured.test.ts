@@ -202,6 +202,44 @@ describe("shield()", () => {
   });
 });
 
+describe("cancel during a finally that awaits", () => {
+  it("interrupts the cleanup's await, as asyncio does; work under shield() still runs to its end", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const cleanup = (name: string, protect: boolean) =>
+      coroutine(function* () {
+        try {
+          yield* asleep(10);
+        } finally {
+          log.at(`${name} cleanup starts`);
+          try {
+            const save = coroutine(function* () {
+              yield* asleep(2);
+              log.at(`${name} save finished`);
+            });
+            yield* protect ? shield(save()) : save();
+            log.at(`${name} cleanup done`);
+          } catch (error) {
+            log.at(`${name} cleanup interrupted by ${(error as Error).name}`);
+          }
+        }
+      })();
+    const plain = loop.createTask(cleanup("plain", false));
+    const shielded = loop.createTask(cleanup("shielded", true));
+    loop.callLater(1, () => (plain.cancel(), shielded.cancel()));
+    loop.callLater(2, () => (plain.cancel("again"), shielded.cancel("again")));
+    loop.runForever();
+    expect(log.entries).toEqual([
+      "plain cleanup starts@1",
+      "shielded cleanup starts@1",
+      "plain cleanup interrupted by CancelledError@2",
+      "shielded cleanup interrupted by CancelledError@2",
+      "shielded save finished@3", // the shielded work itself ran to its end
+    ]);
+    expect(plain.cancelled() && shielded.cancelled()).toBe(true);
+  });
+});
+
 describe("Task.cancelAndWait()", () => {
   it("cancels, waits for the cleanup, and tells whether the task ended cancelled", () => {
     const loop = virtualLoop();
