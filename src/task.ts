@@ -304,13 +304,16 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   }
 
   /** The awaitable protocol: an iterator that yields this task once and returns its result. */
-  [__await__](): Generator<Task<T>, T, unknown> {
-    return this[Symbol.iterator]();
+  [__await__](): Iterator<Task<T>, T, unknown> {
+    return new TaskIterator(this);
   }
 
-  /** `const v = yield* task` in a hand-written coroutine: waits for the task, typed as `T`. */
-  *[Symbol.iterator](): Generator<Task<T>, T, unknown> {
-    return (yield this) as T;
+  /**
+   * `const v = yield* task` in a hand-written coroutine: waits for the task, typed as `T`. A task
+   * that already finished gives its result without a trip through the loop.
+   */
+  [Symbol.iterator](): Iterator<Task<T>, T, unknown> {
+    return new TaskIterator(this);
   }
 
   /** For logs and debuggers: `Task<worker-3 pending>`. */
@@ -825,6 +828,34 @@ function* adoptThenable(thenable: PromiseLike<unknown>): Generator<unknown, unkn
 
 /** Where the next `at async` frame goes in an error's stack (see #addAsyncFrame). */
 const asyncFrameInsertionPoint = new WeakMap<Error, number>();
+
+/**
+ * What `yield* task` runs: `return (yield task)` without a generator. It yields the task once
+ * (the stepper parks on it, or, when it is done, resumes at once with its outcome) and returns
+ * what it is resumed with. Generic iteration (`Array.from(task)`, deep equality) sees one item.
+ */
+class TaskIterator<T> implements Iterator<Task<T>, T, unknown> {
+  readonly #task: Task<T>;
+  #yielded = false;
+  constructor(task: Task<T>) {
+    this.#task = task;
+  }
+  next(value?: unknown): IteratorResult<Task<T>, T> {
+    if (this.#yielded) return { done: true, value: value as T };
+    this.#yielded = true;
+    return { done: false, value: this.#task };
+  }
+  throw(error: unknown): IteratorResult<Task<T>, T> {
+    throw error;
+  }
+  return(value?: T): IteratorResult<Task<T>, T> {
+    this.#yielded = true;
+    return { done: true, value: value as T };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
 
 function observes(waiter: Waiter | null): boolean {
   return waiter !== null && waiter._observes !== false;

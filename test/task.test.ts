@@ -55,6 +55,23 @@ describe("Task outcome", () => {
   });
 });
 
+describe("Task as an iterable", () => {
+  it("yields itself once to generic iteration, pending or failed, so deep equality and spread work", () => {
+    const loop = virtualLoop();
+    const pending = loop.createTask(sleep(1));
+    const failed = loop.createTask(
+      coroutine(function* () {
+        throw new Error("x");
+      })(),
+    );
+    failed.catch(() => {});
+    loop.runUntilComplete(sleep(0));
+    expect(Array.from(pending)).toEqual([pending]);
+    expect([...failed]).toEqual([failed]);
+    expect([pending, failed]).toEqual([pending, failed]);
+  });
+});
+
 describe("Task.cancel()", () => {
   it("returns false on a finished task and true on a pending one", () => {
     const loop = virtualLoop();
