@@ -24,6 +24,25 @@ export interface TimeOptions {
   warmup?: number;
 }
 
+/**
+ * `--only <prefix>` on a benchmark's command line runs only the systems whose name starts with
+ * `prefix` (say `--only handloop`), and `--runs <n>` times each `n` times instead of the script's
+ * count, so that a CPU profile shows one system, with enough samples:
+ *
+ *   node --cpu-prof --cpu-prof-interval 50 --import tsx bench/w2-queue-ping-pong.ts --only handloop --runs 30
+ */
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+export const only: string | undefined = flag("--only");
+const runsOverride = flag("--runs") === undefined ? undefined : Number(flag("--runs"));
+
+/** Whether the system named `name` runs (see `only`). */
+export function selected(name: string): boolean {
+  return only === undefined || name.startsWith(only);
+}
+
 /** CPU time this process has used so far, user + system, in ms. */
 export function cpuNow(): number {
   const { user, system } = process.cpuUsage();
@@ -35,6 +54,8 @@ export function cpuNow(): number {
  * wall time and CPU time in ms.
  */
 export async function time(name: string, runs: number, work: () => unknown, options: TimeOptions = {}): Promise<Sample> {
+  if (!selected(name)) return { name, runs: [] };
+  runs = runsOverride ?? runs;
   for (let i = 0; i < (options.warmup ?? 1); i++) await work();
   const out: number[] = [];
   const cpu: number[] = [];
@@ -87,19 +108,20 @@ export function report(
   options: ReportOptions = {},
 ): void {
   console.log(`\n${title}`);
+  samples = samples.filter((s) => s.runs.length > 0); // systems left out by --only
   const subjects = typeof subject === "string" ? [subject] : subject;
   const single = subjects.length === 1 ? samples.find((s) => s.name === subjects[0]) : undefined;
   const what = options.cpu ? "CPU time" : "time";
   for (const s of samples) {
     const m = median(s.runs);
     const range = `${fmt(Math.min(...s.runs))}-${fmt(Math.max(...s.runs))}`;
-    let row = `  ${s.name.padEnd(44)} median ${fmt(m).padStart(7)} ms  (${range})`.padEnd(83);
+    let row = `  ${s.name.padEnd(50)} median ${fmt(m).padStart(7)} ms  (${range})`.padEnd(89);
     if (options.cpu && s.cpu) row += `  CPU ${fmt(median(s.cpu)).padStart(7)} ms`;
     if (single && s !== single) {
       row += `  ${single.name} takes ${(value(single, !!options.cpu) / value(s, !!options.cpu)).toFixed(2)}x this ${what}`;
     }
     console.log(row.trimEnd());
-    if (s.note) console.log(`  ${"".padEnd(44)} ${s.note}`);
+    if (s.note) console.log(`  ${"".padEnd(50)} ${s.note}`);
   }
   if (subjects.length > 1) {
     console.log(`  ratios (${what}, median / median):`);
@@ -118,7 +140,7 @@ export function report(
 export function ratio(samples: readonly Sample[], a: string, b: string, cpu = false): number {
   const sa = samples.find((s) => s.name === a);
   const sb = samples.find((s) => s.name === b);
-  if (!sa || !sb) return NaN;
+  if (!sa || !sb || sa.runs.length === 0 || sb.runs.length === 0) return NaN;
   return value(sa, cpu) / value(sb, cpu);
 }
 
@@ -142,10 +164,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** `n` durations in seconds, in [0, max), whole milliseconds (so setTimeout sees exact values). */
-export function durations(n: number, max: number, seed = 42): number[] {
+/**
+ * `n` durations in seconds, in [0, max), from a seeded PRNG: in whole milliseconds (so setTimeout
+ * sees exact values) unless `wholeMs` is false.
+ */
+export function durations(n: number, max: number, seed = 42, wholeMs = true): number[] {
   const random = seededRandom(seed);
-  return Array.from({ length: n }, () => Math.floor(random() * max * 1000) / 1000);
+  return Array.from({ length: n }, () => (wholeMs ? Math.floor(random() * max * 1000) / 1000 : random() * max));
 }
 
 /** Peak resident set size of this process so far, in MiB. */
@@ -160,6 +185,7 @@ let pythonFound: boolean | undefined;
  * prints on its last line, or null (after printing why) when python3 is not on PATH or it failed.
  */
 export function python<R>(script: string, args: readonly string[] = [], input?: string): R | null {
+  if (!selected("Python")) return null;
   pythonFound ??= spawnSync("python3", ["--version"], { stdio: "ignore" }).status === 0;
   if (!pythonFound) {
     console.log("  Python asyncio: skipped: python3 not found");

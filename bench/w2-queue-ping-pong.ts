@@ -5,8 +5,8 @@
  * `createQueue` (`add` + `yield* q.next()`) and `createChannel`, and Python's `asyncio.Queue`.
  * Each direction has its own queue. Target: handloop <= 0.7x native.
  *
- * `Queue` may not be exported yet: then this prints "W2 skipped: Queue not available yet" and
- * exits 0 (`--peers` runs the peers anyway).
+ * Should `Queue` not be exported (it was written before Queue existed), this prints "W2 skipped:
+ * Queue not available yet" and exits 0; `--peers` runs the peers anyway.
  *
  *   npx tsx bench/w2-queue-ping-pong.ts [--peers]
  */
