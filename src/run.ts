@@ -17,10 +17,12 @@ export interface RunOptions {
 }
 
 function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unknown> {
-  const work = main();
-  // A generator function's body runs as the main task itself; anything else becomes its own task.
-  if (Object.prototype.toString.call(work) === "[object Generator]") return yield* work as Generator<unknown, T, unknown>;
-  return (yield currentLoop().createTask(work)) as T;
+  return (yield currentLoop().createTask(main())) as T;
+}
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
+function isGeneratorFunction(fn: unknown): boolean {
+  return typeof fn === "function" && Object.getPrototypeOf(fn) === GeneratorFunction;
 }
 
 /**
@@ -41,7 +43,10 @@ function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unkno
  */
 export function run<T>(main: AwaitableLike<T> | (() => AwaitableLike<T>), options: RunOptions = {}): T {
   const loop = new EventLoop(options);
-  const task = loop.createTask(typeof main === "function" ? callMain(main) : main);
+  // A generator function's body is lazy, so calling it here still runs all of it inside the loop,
+  // as the main task itself; any other function is called from inside the running loop.
+  const work = typeof main !== "function" ? main : isGeneratorFunction(main) ? main() : callMain(main);
+  const task = loop.createTask(work);
   if (typeof main === "function") task.name = "main";
   let failure: unknown = NONE;
   try {

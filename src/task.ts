@@ -360,6 +360,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return this.#loop === null && this.#it !== null;
   }
 
+  /** @internal Whether the task returned (a value is ready). */
+  get _fulfilled(): boolean {
+    return this.#state === FULFILLED;
+  }
+
   /** @internal Whether the task ended with an error or cancelled. */
   get _failed(): boolean {
     return this.#state === REJECTED || this.#state === CANCELLED;
@@ -615,6 +620,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           // Fast path for the built-in awaitable: park on its deadline directly instead of running
           // its sleep() iterator. Same observable behaviour, no generator, no NotReady.
           const sleep = y as ASleep<unknown>;
+          if (sleep.seconds === 0) return this.#park(READY, null, sleep.value); // asleep(0): the next turn
           return this.#parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
         }
         if (y instanceof NotReady) {
@@ -843,7 +849,10 @@ class TaskIterator<T> implements Iterator<Task<T>, T, unknown> {
   next(value?: unknown): IteratorResult<Task<T>, T> {
     if (this.#yielded) return { done: true, value: value as T };
     this.#yielded = true;
-    return { done: false, value: this.#task };
+    const task = this.#task;
+    // A task that already returned gives its value here: no suspension, no trip through the stepper.
+    if (task._fulfilled) return { done: true, value: task.result() };
+    return { done: false, value: task };
   }
   throw(error: unknown): IteratorResult<Task<T>, T> {
     throw error;

@@ -1,11 +1,14 @@
 /**
  * timer-heap.ts: a binary min-heap of timers ordered by (deadline, seq).
  *
- * Entries carry their own key and position (`_deadline`, `_seq`, `_heapIndex`), so a sleeping
- * task is its own timer: parking on the heap allocates nothing, and cancelling removes it in
- * O(log n) without a search. `seq` is handed out here in scheduling order, which makes ties
- * between equal deadlines fire first-scheduled-first, deterministically.
- * Invariant: `entry._heapIndex` is the entry's index in `#items`, or -1 when it is not in a heap.
+ * Entries carry their position (`_heapIndex`), so a sleeping task is its own timer: parking on the
+ * heap allocates nothing, and cancelling removes it in O(log n) without a search. The keys live in
+ * two arrays beside the entries, so sifting compares numbers in order in memory instead of
+ * visiting a different object at every level (with 100,000 sleepers, those visits were cache
+ * misses). `seq` is handed out here in scheduling order, which makes ties between equal deadlines
+ * fire first-scheduled-first, deterministically.
+ * Invariant: `#items[i]._heapIndex === i`, `#deadlines[i]` and `#seqs[i]` are its keys; an entry
+ * not in a heap has `_heapIndex === -1`.
  */
 
 /** @internal Something that can sit on the timer heap. */
@@ -20,6 +23,8 @@ export interface TimerEntry {
 /** @internal */
 export class TimerHeap<E extends TimerEntry> {
   #items: E[] = [];
+  #deadlines: number[] = [];
+  #seqs: number[] = [];
   #nextSeq = 0;
 
   get size(): number {
@@ -32,19 +37,19 @@ export class TimerHeap<E extends TimerEntry> {
   }
 
   push(entry: E, deadline: number): void {
+    const seq = this.#nextSeq++;
     entry._deadline = deadline;
-    entry._seq = this.#nextSeq++;
-    entry._heapIndex = this.#items.length;
+    entry._seq = seq;
     this.#items.push(entry);
-    this.#up(entry._heapIndex);
+    this.#deadlines.push(deadline);
+    this.#seqs.push(seq);
+    this.#up(this.#items.length - 1, entry, deadline, seq);
   }
 
   /** Removes and returns the earliest entry. */
   pop(): E | undefined {
-    const items = this.#items;
-    const top = items[0];
-    if (top === undefined) return undefined;
-    this.#removeAt(0);
+    const top = this.#items[0];
+    if (top !== undefined) this.#removeAt(0);
     return top;
   }
 
@@ -62,52 +67,66 @@ export class TimerHeap<E extends TimerEntry> {
   #removeAt(i: number): void {
     const items = this.#items;
     const removed = items[i]!;
-    const last = items.pop()!;
     removed._heapIndex = -1;
+    const last = items.pop()!;
+    const deadline = this.#deadlines.pop()!;
+    const seq = this.#seqs.pop()!;
     if (last === removed) return;
-    items[i] = last;
-    last._heapIndex = i;
-    // The moved entry may belong above or below its new place.
-    this.#up(i);
-    this.#down(last._heapIndex);
+    // The last entry fills the hole; it may belong above or below it.
+    if (i > 0 && before(deadline, seq, this.#deadlines[(i - 1) >> 1]!, this.#seqs[(i - 1) >> 1]!)) {
+      this.#up(i, last, deadline, seq);
+    } else {
+      this.#down(i, last, deadline, seq);
+    }
   }
 
-  #up(i: number): void {
+  /** Moves the hole at `i` up until `entry` (with these keys) fits, and puts it there. */
+  #up(i: number, entry: E, deadline: number, seq: number): void {
     const items = this.#items;
-    const entry = items[i]!;
+    const deadlines = this.#deadlines;
+    const seqs = this.#seqs;
     while (i > 0) {
-      const parentIndex = (i - 1) >> 1;
-      const parent = items[parentIndex]!;
-      if (!before(entry, parent)) break;
-      items[i] = parent;
-      parent._heapIndex = i;
-      i = parentIndex;
+      const parent = (i - 1) >> 1;
+      if (!before(deadline, seq, deadlines[parent]!, seqs[parent]!)) break;
+      const moved = items[parent]!;
+      items[i] = moved;
+      deadlines[i] = deadlines[parent]!;
+      seqs[i] = seqs[parent]!;
+      moved._heapIndex = i;
+      i = parent;
     }
     items[i] = entry;
+    deadlines[i] = deadline;
+    seqs[i] = seq;
     entry._heapIndex = i;
   }
 
-  #down(i: number): void {
+  /** Moves the hole at `i` down until `entry` (with these keys) fits, and puts it there. */
+  #down(i: number, entry: E, deadline: number, seq: number): void {
     const items = this.#items;
+    const deadlines = this.#deadlines;
+    const seqs = this.#seqs;
     const n = items.length;
-    const entry = items[i]!;
     for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && before(items[right]!, items[left]!)) child = right;
-      const childEntry = items[child]!;
-      if (!before(childEntry, entry)) break;
-      items[i] = childEntry;
-      childEntry._heapIndex = i;
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      const right = child + 1;
+      if (right < n && before(deadlines[right]!, seqs[right]!, deadlines[child]!, seqs[child]!)) child = right;
+      if (!before(deadlines[child]!, seqs[child]!, deadline, seq)) break;
+      const moved = items[child]!;
+      items[i] = moved;
+      deadlines[i] = deadlines[child]!;
+      seqs[i] = seqs[child]!;
+      moved._heapIndex = i;
       i = child;
     }
     items[i] = entry;
+    deadlines[i] = deadline;
+    seqs[i] = seq;
     entry._heapIndex = i;
   }
 }
 
-function before(a: TimerEntry, b: TimerEntry): boolean {
-  return a._deadline < b._deadline || (a._deadline === b._deadline && a._seq < b._seq);
+function before(deadlineA: number, seqA: number, deadlineB: number, seqB: number): boolean {
+  return deadlineA < deadlineB || (deadlineA === deadlineB && seqA < seqB);
 }

@@ -35,12 +35,13 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
   /** @internal What a parked task waits on, for DeadlockError: "an item from a Queue". */
   abstract _describe(): string;
 
-  [__await__](): Generator<WaitOp<T>, T, unknown> {
-    return this[Symbol.iterator]();
+  [__await__](): Iterator<WaitOp<T>, T, unknown> {
+    return new WaitIterator(this);
   }
 
-  *[Symbol.iterator](): Generator<WaitOp<T>, T, unknown> {
-    return (yield this) as T;
+  /** `yield* op` in a coroutine: `return (yield op)`, typed `T`, without a generator. */
+  [Symbol.iterator](): Iterator<WaitOp<T>, T, unknown> {
+    return new WaitIterator(this);
   }
 
   /** Runs this wait as a task on the running loop; for code that treats it as a thenable. */
@@ -56,49 +57,88 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
   }
 }
 
+/** `return (yield op)` as a small object: the stepper handles the op, this only carries the result. */
+class WaitIterator<T> implements Iterator<WaitOp<T>, T, unknown> {
+  readonly #op: WaitOp<T>;
+  #yielded = false;
+  constructor(op: WaitOp<T>) {
+    this.#op = op;
+  }
+  next(value?: unknown): IteratorResult<WaitOp<T>, T> {
+    if (this.#yielded) return { done: true, value: value as T };
+    this.#yielded = true;
+    return { done: false, value: this.#op };
+  }
+  throw(error: unknown): IteratorResult<WaitOp<T>, T> {
+    throw error;
+  }
+  return(value?: T): IteratorResult<WaitOp<T>, T> {
+    this.#yielded = true;
+    return { done: true, value: value as T };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
 /**
- * @internal A FIFO of parked tasks. Removal of a cancelled one is a search, which is fine for the
- * handfuls of waiters a primitive has; the common operations (push, shift) are O(1) amortised.
+ * @internal A FIFO of parked tasks: a ring buffer, so a queue that empties and fills on every
+ * hand-off (a ping-pong) allocates nothing. Removing a cancelled waiter is a search and a shift of
+ * the ones behind it, fine for the handfuls of waiters a primitive has.
  */
 export class WaiterQueue {
-  #items: Task<unknown>[] = [];
+  #items: (Task<unknown> | undefined)[] = new Array<Task<unknown> | undefined>(4).fill(undefined);
   #head = 0;
+  #length = 0;
 
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#length;
   }
 
   push(task: Task<unknown>): void {
-    this.#items.push(task);
+    let items = this.#items;
+    if (this.#length === items.length) items = this.#grow();
+    items[(this.#head + this.#length) & (items.length - 1)] = task;
+    this.#length++;
   }
 
   shift(): Task<unknown> | undefined {
-    if (this.#head === this.#items.length) return undefined;
-    const task = this.#items[this.#head]!;
-    this.#items[this.#head++] = undefined as never;
-    if (this.#head === this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 64 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    if (this.#length === 0) return undefined;
+    const items = this.#items;
+    const task = items[this.#head];
+    items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (items.length - 1);
+    this.#length--;
     return task;
   }
 
-  /** Removes `task` if it is queued; returns whether it was. */
+  /** Removes `task` if it is queued, keeping the others in order; returns whether it was. */
   remove(task: Task<unknown>): boolean {
-    const i = this.#items.indexOf(task, this.#head);
-    if (i === -1) return false;
-    this.#items.splice(i, 1);
-    return true;
+    const items = this.#items;
+    const mask = items.length - 1;
+    for (let i = 0; i < this.#length; i++) {
+      if (items[(this.#head + i) & mask] !== task) continue;
+      for (let j = i; j < this.#length - 1; j++) items[(this.#head + j) & mask] = items[(this.#head + j + 1) & mask];
+      items[(this.#head + this.#length - 1) & mask] = undefined;
+      this.#length--;
+      return true;
+    }
+    return false;
   }
 
   /** Takes every queued task out, in order. */
   drain(): Task<unknown>[] {
-    const all = this.#items.slice(this.#head);
-    this.#items = [];
-    this.#head = 0;
+    const all: Task<unknown>[] = [];
+    for (let task = this.shift(); task !== undefined; task = this.shift()) all.push(task);
     return all;
+  }
+
+  #grow(): (Task<unknown> | undefined)[] {
+    const old = this.#items;
+    const items = new Array<Task<unknown> | undefined>(old.length * 2).fill(undefined);
+    for (let i = 0; i < this.#length; i++) items[i] = old[(this.#head + i) & (old.length - 1)];
+    this.#items = items;
+    this.#head = 0;
+    return items;
   }
 }

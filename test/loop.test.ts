@@ -98,6 +98,31 @@ describe("EventLoop ordering", () => {
     expect(loop.time()).toBe(2);
   });
 
+  it("fires thousands of timers in (deadline, scheduling) order with random cancels in between", () => {
+    const loop = virtualLoop();
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const fired: [number, number][] = [];
+    const handles = [];
+    for (let i = 0; i < 5000; i++) {
+      const deadline = Math.floor(random() * 200) / 10; // many ties
+      handles.push({ i, deadline, handle: loop.callAt(deadline, () => fired.push([deadline, i])) });
+    }
+    const cancelled = new Set<number>();
+    for (const { i, handle } of handles) {
+      if (random() < 0.3) {
+        handle.cancel();
+        cancelled.add(i);
+      }
+    }
+    loop.runForever();
+    const expected = handles
+      .filter(({ i }) => !cancelled.has(i))
+      .sort((a, b) => a.deadline - b.deadline || a.i - b.i)
+      .map(({ i, deadline }) => [deadline, i]);
+    expect(fired).toEqual(expected);
+  });
+
   it("does not move virtual time while tasks are ready", () => {
     const loop = virtualLoop();
     const log = timedLog(loop);
