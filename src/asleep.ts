@@ -8,7 +8,7 @@
  * loop can drive them unchanged.
  */
 
-import { __await__, NotReady, type Awaitable } from "./awaitable.js";
+import { __await__, NotReady, YieldOnce, type Awaitable } from "./awaitable.js";
 import { checkSeconds } from "./checks.js";
 import { UsageError } from "./errors.js";
 import { running } from "./running.js";
@@ -78,8 +78,13 @@ export class ASleep<T = undefined> implements Awaitable<T>, PromiseLike<T> {
     return sleeping(this.seconds, this.value);
   }
 
-  [Symbol.iterator](): Generator<NotReady, T, unknown> {
-    return sleeping(this.seconds, this.value);
+  /**
+   * `yield* asleep(t)` in a hand-written coroutine, typed `T`. On a handloop loop this yields the
+   * ASleep itself, which the stepper parks on its timer heap directly (no generator, no NotReady);
+   * driven by anything else it is the `sleep()` generator, NotReady hints and all.
+   */
+  [Symbol.iterator](): Iterator<NotReady | ASleep<T>, T, unknown> {
+    return running.loop === null ? sleeping(this.seconds, this.value) : new YieldOnce<ASleep<T>, T>(this);
   }
 
   /**

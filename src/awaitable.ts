@@ -88,6 +88,35 @@ export class NotReady {
   }
 }
 
+/**
+ * @internal `return (yield request)` as a small object rather than a generator: what `yield*` of
+ * a task, a wait or a sleep runs. It yields `request` once (the stepper handles it) and returns
+ * what it is resumed with; an error thrown in passes straight through. Generic iteration
+ * (`Array.from`, deep equality) sees the one request and stops.
+ */
+export class YieldOnce<Y, T> implements Iterator<Y, T, unknown> {
+  protected readonly request: Y;
+  protected yielded = false;
+  constructor(request: Y) {
+    this.request = request;
+  }
+  next(value?: unknown): IteratorResult<Y, T> {
+    if (this.yielded) return { done: true, value: value as T };
+    this.yielded = true;
+    return { done: false, value: this.request };
+  }
+  throw(error: unknown): IteratorResult<Y, T> {
+    throw error;
+  }
+  return(value?: T): IteratorResult<Y, T> {
+    this.yielded = true;
+    return { done: true, value: value as T };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
 /** @internal Whether `value` implements the awaitable protocol. */
 export function isAwaitable(value: unknown): value is Awaitable<unknown> {
   return (

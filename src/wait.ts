@@ -18,7 +18,7 @@
  * compiled code and `yield* q.get()` in a coroutine are both typed `T`.
  */
 
-import { __await__, type Awaitable } from "./awaitable.js";
+import { __await__, YieldOnce, type Awaitable } from "./awaitable.js";
 import { UsageError } from "./errors.js";
 import { running } from "./running.js";
 import type { Task } from "./task.js";
@@ -36,12 +36,12 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
   abstract _describe(): string;
 
   [__await__](): Iterator<WaitOp<T>, T, unknown> {
-    return new WaitIterator(this);
+    return new YieldOnce<WaitOp<T>, T>(this);
   }
 
   /** `yield* op` in a coroutine: `return (yield op)`, typed `T`, without a generator. */
   [Symbol.iterator](): Iterator<WaitOp<T>, T, unknown> {
-    return new WaitIterator(this);
+    return new YieldOnce<WaitOp<T>, T>(this);
   }
 
   /** Runs this wait as a task on the running loop; for code that treats it as a thenable. */
@@ -54,30 +54,6 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
       throw new UsageError(`${this._describe()} was awaited with no handloop loop running; await it in a coroutine.`);
     }
     return loop.createTask(this).then(onfulfilled, onrejected);
-  }
-}
-
-/** `return (yield op)` as a small object: the stepper handles the op, this only carries the result. */
-class WaitIterator<T> implements Iterator<WaitOp<T>, T, unknown> {
-  readonly #op: WaitOp<T>;
-  #yielded = false;
-  constructor(op: WaitOp<T>) {
-    this.#op = op;
-  }
-  next(value?: unknown): IteratorResult<WaitOp<T>, T> {
-    if (this.#yielded) return { done: true, value: value as T };
-    this.#yielded = true;
-    return { done: false, value: this.#op };
-  }
-  throw(error: unknown): IteratorResult<WaitOp<T>, T> {
-    throw error;
-  }
-  return(value?: T): IteratorResult<WaitOp<T>, T> {
-    this.#yielded = true;
-    return { done: true, value: value as T };
-  }
-  [Symbol.iterator](): this {
-    return this;
   }
 }
 
