@@ -62,22 +62,20 @@ export class Handle {
  */
 export class TimerHandle extends Handle {
   readonly #loop: EventLoop;
-  /** @internal */
-  _deadline = 0;
-  /** @internal */
-  _seq = 0;
+  readonly #deadline: number;
   /** @internal */
   _heapIndex = -1;
 
   /** @internal */
-  constructor(loop: EventLoop, callback: () => void) {
+  constructor(loop: EventLoop, callback: () => void, deadline: number) {
     super(callback);
     this.#loop = loop;
+    this.#deadline = deadline;
   }
 
   /** When the callback runs, in seconds on the loop's clock. */
   get deadline(): number {
-    return this._deadline;
+    return this.#deadline;
   }
 
   override cancel(): void {

@@ -188,7 +188,7 @@ export class EventLoop {
   }
 
   #callAt(deadline: number, callback: () => void, call: string): TimerHandle {
-    const handle = new TimerHandle(this, checkFunction(callback, "callback", call));
+    const handle = new TimerHandle(this, checkFunction(callback, "callback", call), deadline);
     this.#timers.push(handle, deadline);
     return handle;
   }
@@ -216,12 +216,11 @@ export class EventLoop {
           }
         }
         if (this.#ready.length === 0) {
-          const next = this.#timers.peek();
-          if (next === undefined) {
+          if (this.#timers.size === 0) {
             if (until === FOREVER && this.#oldestLive === null) break;
             throw this.#deadlock(until instanceof Task ? until : null);
           }
-          this.clock.sleepUntil(next._deadline);
+          this.clock.sleepUntil(this.#timers.nextDeadline());
         }
         this.#turn();
         if (this.#unobserved !== null) this.#reportUnobserved();
@@ -267,10 +266,7 @@ export class EventLoop {
   #turn(): void {
     const now = this.clock.now();
     const timers = this.#timers;
-    for (let next = timers.peek(); next !== undefined && next._deadline <= now; next = timers.peek()) {
-      timers.pop();
-      next._due();
-    }
+    while (timers.nextDeadline() <= now) timers.pop()!._due();
     const ready = this.#ready;
     for (let n = ready.length; n > 0; n--) this.#pickNext(ready)._run();
   }

@@ -97,11 +97,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   // Compiled bodies only: where the body's last await was ("file.ts:12:5"), or "".
   #site = "";
 
-  /** @internal Timer heap key and position (see timer-heap.ts). */
-  _deadline = 0;
-  /** @internal */
-  _seq = 0;
-  /** @internal */
+  /** @internal Position on the timer heap while sleeping (see timer-heap.ts). */
   _heapIndex = -1;
   /** @internal Neighbours in the loop's list of live tasks (see loop.ts). */
   _prevLive: Task<unknown> | null = null;

@@ -1,7 +1,7 @@
 /**
  * timer-heap.ts: a binary min-heap of timers ordered by (deadline, seq).
  *
- * Entries carry their position (`_heapIndex`), so a sleeping task is its own timer: parking on the
+ * Entries carry only their position (`_heapIndex`), so a sleeping task is its own timer: parking on the
  * heap allocates nothing, and cancelling removes it in O(log n) without a search. The keys live in
  * two arrays beside the entries, so sifting compares numbers in order in memory instead of
  * visiting a different object at every level (with 100,000 sleepers, those visits were cache
@@ -11,10 +11,8 @@
  * not in a heap has `_heapIndex === -1`.
  */
 
-/** @internal Something that can sit on the timer heap. */
+/** @internal Something that can sit on the timer heap. Its keys are kept by the heap. */
 export interface TimerEntry {
-  _deadline: number;
-  _seq: number;
   _heapIndex: number;
   /** Called by the loop when the entry reaches its deadline and leaves the heap. */
   _due(): void;
@@ -36,10 +34,13 @@ export class TimerHeap<E extends TimerEntry> {
     return this.#items[0];
   }
 
+  /** The earliest deadline, or Infinity when the heap is empty. */
+  nextDeadline(): number {
+    return this.#items.length === 0 ? Number.POSITIVE_INFINITY : this.#deadlines[0]!;
+  }
+
   push(entry: E, deadline: number): void {
     const seq = this.#nextSeq++;
-    entry._deadline = deadline;
-    entry._seq = seq;
     this.#items.push(entry);
     this.#deadlines.push(deadline);
     this.#seqs.push(seq);
