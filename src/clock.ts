@@ -66,11 +66,23 @@ export class VirtualClock implements Clock {
 // One cell to wait on; nobody ever notifies it, so Atomics.wait always runs to its timeout.
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+/** Options of `new RealClock()`. */
+export interface RealClockOptions {
+  /**
+   * Timer slack, in seconds (0.0005 unless told otherwise): a wait ends on the next multiple of it
+   * after the deadline, so timers due within one slack of each other share one wake-up. Never
+   * early; at most this much late (plus the operating system's own oversleep). 0 turns it off.
+   */
+  slack?: number;
+}
+
 /**
  * Real, monotonic time (`performance.now()`, in seconds). Waiting blocks the whole thread in
- * `Atomics.wait`, as the post blocks in `time.sleep`: an idle loop uses no CPU, and wakes within
- * a fraction of a millisecond of its deadline (see bench/RESULTS.md). While it blocks, Node's own
- * event loop, I/O and native timers wait too; that is the price of a synchronous run.
+ * `Atomics.wait`, as the post blocks in `time.sleep`: an idle loop uses no CPU. Each wait ends
+ * on a multiple of the timer slack (half a millisecond by default), so thousands of timers spread
+ * over a second cost at most two thousand wake-ups, each under a millisecond late (see
+ * bench/RESULTS.md). While it blocks, Node's own event loop, I/O and native timers wait too; that
+ * is the price of a synchronous run.
  *
  * @example
  * ```ts
@@ -78,12 +90,20 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
  * ```
  */
 export class RealClock implements Clock {
+  readonly #slack: number;
+
+  constructor(options: RealClockOptions = {}) {
+    this.#slack = checkSeconds(options.slack ?? 0.0005, "slack", "new RealClock()");
+  }
+
   now(): number {
     return performance.now() / 1000;
   }
 
   sleepUntil(deadline: number): void {
-    const ms = (deadline - this.now()) * 1000;
+    const slack = this.#slack;
+    const until = slack > 0 ? Math.ceil(deadline / slack) * slack : deadline;
+    const ms = (until - this.now()) * 1000;
     if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
   }
 }

@@ -5,7 +5,7 @@
 
 export { __await__, NotReady, type Awaitable } from "./awaitable.js";
 export { ASleep, asleep, sleep } from "./asleep.js";
-export { VirtualClock, RealClock, type Clock } from "./clock.js";
+export { VirtualClock, RealClock, type Clock, type RealClockOptions } from "./clock.js";
 export { gather, race, shield, timeout } from "./combinators.js";
 export { coroutine, __awaiter } from "./coroutine.js";
 export {
