@@ -8,9 +8,8 @@
  * loop can drive them unchanged.
  */
 
-import { __await__, NotReady, YieldOnce, type Awaitable } from "./awaitable.js";
+import { __await__, NotReady, thenOnLoop, YieldOnce, type Awaitable } from "./awaitable.js";
 import { checkSeconds } from "./checks.js";
-import { UsageError } from "./errors.js";
 import { running } from "./running.js";
 
 function now(): number {
@@ -96,13 +95,7 @@ export class ASleep<T = undefined> implements Awaitable<T>, PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
-    const loop = running.loop;
-    if (loop === null) {
-      throw new UsageError(
-        `asleep(${this.seconds}) was awaited with no handloop loop running; await it inside a coroutine run by run() or an EventLoop.`,
-      );
-    }
-    return loop.createTask(this).then(onfulfilled, onrejected);
+    return thenOnLoop(this, `asleep(${this.seconds})`, onfulfilled, onrejected);
   }
 }
 

@@ -32,6 +32,8 @@
  */
 
 import { checkSeconds } from "./checks.js";
+import { UsageError } from "./errors.js";
+import { running } from "./running.js";
 
 /**
  * The method key of the awaitable protocol: `obj[__await__]()` returns the iterator that runs in
@@ -115,6 +117,25 @@ export class YieldOnce<Y, T> implements Iterator<Y, T, unknown> {
   [Symbol.iterator](): this {
     return this;
   }
+}
+
+/**
+ * @internal `then` for awaitables that are also thenables (ASleep, WaitOp), so that TypeScript
+ * types `await x` in async functions: runs `awaitable` as a task on the running loop and
+ * subscribes to it. With no loop running it throws a UsageError naming `what`, so a native
+ * `await` of it rejects with that error: there is no loop to wait on.
+ */
+export function thenOnLoop<T, R1, R2>(
+  awaitable: Awaitable<T>,
+  what: string,
+  onfulfilled: ((value: T) => R1 | PromiseLike<R1>) | null | undefined,
+  onrejected: ((reason: unknown) => R2 | PromiseLike<R2>) | null | undefined,
+): PromiseLike<R1 | R2> {
+  const loop = running.loop;
+  if (loop === null) {
+    throw new UsageError(`${what} was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop.`);
+  }
+  return loop.createTask(awaitable).then(onfulfilled, onrejected);
 }
 
 /** @internal Whether `value` implements the awaitable protocol. */

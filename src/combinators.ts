@@ -50,7 +50,8 @@ function* cancelAll(children: readonly Task<unknown>[]): Generator<unknown, void
   }
 }
 
-const gathering = coroutine(function* gather(works: readonly AwaitableLike<unknown>[]) {
+/** Makes each work a task of the running loop; if one cannot be, cancels those already started. */
+function* startAll(works: readonly AwaitableLike<unknown>[]): Generator<unknown, Task<unknown>[], unknown> {
   const loop = currentLoop();
   const children: Task<unknown>[] = [];
   try {
@@ -59,6 +60,11 @@ const gathering = coroutine(function* gather(works: readonly AwaitableLike<unkno
     yield* cancelAll(children);
     throw error;
   }
+  return children;
+}
+
+const gathering = coroutine(function* gather(works: readonly AwaitableLike<unknown>[]) {
+  const children = yield* startAll(works);
   const latch = new Latch(children);
   try {
     if (!latch.done.done()) yield latch.done;
@@ -174,14 +180,7 @@ const racing = coroutine(function* race(works: readonly AwaitableLike<unknown>[]
   if (works.length === 0) {
     throw new UsageError("race() needs at least one awaitable: with none, nothing could ever win.");
   }
-  const loop = currentLoop();
-  const children: Task<unknown>[] = [];
-  try {
-    for (const work of works) children.push(loop.createTask(work));
-  } catch (error) {
-    yield* cancelAll(children);
-    throw error;
-  }
+  const children = yield* startAll(works);
   const latch = new FirstLatch(children);
   try {
     if (latch.winner === null) yield latch.done;

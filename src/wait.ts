@@ -18,9 +18,7 @@
  * compiled code and `yield* q.get()` in a coroutine are both typed `T`.
  */
 
-import { __await__, YieldOnce, type Awaitable } from "./awaitable.js";
-import { UsageError } from "./errors.js";
-import { running } from "./running.js";
+import { __await__, thenOnLoop, YieldOnce, type Awaitable } from "./awaitable.js";
 import type { Task } from "./task.js";
 
 /** @internal Returned by `_begin` when the task was queued and must park. */
@@ -49,11 +47,7 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): PromiseLike<R1 | R2> {
-    const loop = running.loop;
-    if (loop === null) {
-      throw new UsageError(`${this._describe()} was awaited with no handloop loop running; await it in a coroutine.`);
-    }
-    return loop.createTask(this).then(onfulfilled, onrejected);
+    return thenOnLoop(this, this._describe(), onfulfilled, onrejected);
   }
 }
 

@@ -286,7 +286,7 @@ describe("asleep() and sleep()", () => {
 
   it("refuses a native await with no loop running", async () => {
     await expect((async () => await asleep(1))()).rejects.toThrow(
-      "asleep(1) was awaited with no handloop loop running; await it inside a coroutine run by run() or an EventLoop.",
+      "asleep(1) was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop.",
     );
   });
 });
