@@ -16,30 +16,21 @@
  * - Every adopted task that has not finished is in the live list, oldest first.
  */
 
-import { __await__, isAwaitable, type Awaitable } from "./awaitable.js";
+import { toTask, type AwaitableLike } from "./adopt.js";
 import { checkFunction, checkSeconds } from "./checks.js";
 import { RealClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
-import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
+import { deadlockError } from "./deadlock.js";
+import { UsageError, type DeadlockError } from "./errors.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
 import { Task } from "./task.js";
 import { TimerHeap, type TimerEntry } from "./timer-heap.js";
+import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
 
-/**
- * What `createTask`, `runUntilComplete`, `gather` and `run` accept: a task, any awaitable, a
- * thenable, or a bare iterator of requests such as the generator `sleep(3)`.
- */
-export type AwaitableLike<T> = Task<T> | Awaitable<T> | PromiseLike<T> | Iterator<unknown, T, unknown>;
-
-/**
- * What a loop does with a task that failed while nothing observed its outcome (checked at the end
- * of the turn it failed in): `"throw"` ends the run at the end of that turn with an
- * UnhandledTaskError (as Node does with an unhandled rejection), `"warn"` writes one line to
- * stderr, a function is called with the error and the task.
- */
-export type UnhandledErrorPolicy = "throw" | "warn" | ((error: unknown, task: Task<unknown>) => void);
+export type { AwaitableLike } from "./adopt.js";
+export type { UnhandledErrorPolicy } from "./unhandled.js";
 
 /** Options of `new EventLoop()`. */
 export interface EventLoopOptions {
@@ -78,11 +69,7 @@ export class EventLoop {
   #newestLive: Task<unknown> | null = null;
   #stopping = false;
   #closed = false;
-  readonly #unhandledPolicy: UnhandledErrorPolicy;
-  // Tasks that failed with no waiter, to check at the end of the turn; null when there are none.
-  #unobserved: Task<unknown>[] | null = null;
-  // Unhandled failures the "throw" policy will throw when the run ends.
-  #unhandled: Task<unknown>[] = [];
+  readonly #unhandled: UnhandledErrors;
 
   constructor(options: EventLoopOptions = {}) {
     const clock = options.clock ?? new RealClock();
@@ -90,13 +77,7 @@ export class EventLoop {
       throw new TypeError(`Expected \`clock\` of new EventLoop() to be a Clock, got ${describe(clock)}.`);
     }
     this.clock = clock;
-    const policy = options.unhandledError ?? "throw";
-    if (policy !== "throw" && policy !== "warn" && typeof policy !== "function") {
-      throw new TypeError(
-        `Expected \`unhandledError\` of new EventLoop() to be "throw", "warn" or a function, got ${describe(policy)}.`,
-      );
-    }
-    this.#unhandledPolicy = policy;
+    this.#unhandled = new UnhandledErrors(options.unhandledError ?? "throw");
   }
 
   /** The current time on this loop's clock, in seconds. */
@@ -223,44 +204,14 @@ export class EventLoop {
           this.clock.sleepUntil(this.#timers.nextDeadline());
         }
         this.#turn();
-        if (this.#unobserved !== null) this.#reportUnobserved();
-        if (this.#unhandled.length > 0 && until !== DRAIN) break; // like an uncaught exception
+        this.#unhandled.endOfTurn();
+        if (this.#unhandled.fatal && until !== DRAIN) break; // like an uncaught exception
       }
     } finally {
       running.loop = null;
       this.#stopping = false;
     }
-    if (this.#unhandled.length > 0) throw this.#unhandledError();
-  }
-
-  /** Applies the unhandled-error policy to the tasks that failed this turn and are still unobserved. */
-  #reportUnobserved(): void {
-    const tasks = this.#unobserved!;
-    this.#unobserved = null;
-    const policy = this.#unhandledPolicy;
-    for (const task of tasks) {
-      if (task._observed) continue;
-      const error = task.exception(); // marks it observed: it is reported once
-      if (policy === "throw") this.#unhandled.push(task);
-      else if (policy === "warn") {
-        const line = String(error instanceof Error ? `${error.name}: ${error.message}` : describe(error)).split("\n")[0];
-        console.error(`handloop: task "${task.name}" failed and nothing observed it: ${line}`);
-      } else policy(error, task);
-    }
-  }
-
-  #unhandledError(): UnhandledTaskError {
-    const tasks = this.#unhandled;
-    this.#unhandled = [];
-    const first = tasks[0]!;
-    const error = first.exception();
-    const what = (error instanceof Error ? `${error.name}: ${error.message}` : describe(error)).replace(/\.$/, "");
-    const more = tasks.length > 1 ? ` (and ${tasks.length - 1} more: ${tasks.slice(1).map((t) => `"${t.name}"`).join(", ")})` : "";
-    return new UnhandledTaskError(
-      `Task "${first.name}" failed and nothing observed it${more}: ${what}. Await the task, gather it, or give the loop an unhandledError policy.`,
-      tasks,
-      error,
-    );
+    if (this.#unhandled.fatal) throw this.#unhandled.takeError();
   }
 
   #turn(): void {
@@ -282,45 +233,12 @@ export class EventLoop {
   #deadlock(main: Task<unknown> | null): DeadlockError {
     const waiting: Task<unknown>[] = [];
     for (let t = this.#oldestLive; t !== null; t = t._nextLive) waiting.push(t);
-    const lines = waiting.map(
-      (t) => `  - task "${t.name}"${t._site === "" ? "" : ` (at ${t._site})`} waits on ${t._describeWait()}`,
-    );
-    if (main !== null && !waiting.includes(main)) {
-      lines.push(`  - runUntilComplete() waits on task "${main.name}", which no running task can settle`);
-    }
-    return new DeadlockError(
-      `No task can make progress: nothing is ready, no timer is pending, and ${lines.length} ${lines.length === 1 ? "wait" : "waits"} cannot end:\n${lines.join("\n")}`,
-      waiting,
-    );
+    return deadlockError(waiting, main);
   }
 
-  // ---- Turning what users hand us into tasks ---------------------------------------------------------
-
   #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
-    if (work instanceof Task) {
-      const owner = work._loop;
-      if (work._adoptable) {
-        this._adopt(work);
-      } else if (owner !== null && owner !== this) {
-        throw new UsageError(`Cannot ${call.slice(0, -2)} task "${work.name}": it belongs to another EventLoop.`);
-      }
-      return work;
-    }
-    let it: Iterator<unknown, T, unknown>;
-    if (isAwaitable(work)) {
-      it = (work as Awaitable<T>)[__await__]();
-    } else if (isThenable(work)) {
-      it = awaitThenable(work);
-    } else if (isIterator(work)) {
-      it = work;
-    } else {
-      const hint = typeof work === "function" ? `; call it first: ${call.slice(0, -1)}${(work as { name?: string }).name || "f"}())` : "";
-      throw new TypeError(
-        `Expected the argument of ${call} to be a task, an awaitable, a thenable or a generator, got ${describe(work)}${hint}.`,
-      );
-    }
-    const task = Task._create(it, false, "Task");
-    this._adopt(task);
+    const task = toTask(work, call, this);
+    if (task._adoptable) this._adopt(task);
     return task;
   }
 
@@ -357,7 +275,7 @@ export class EventLoop {
 
   /** @internal A task failed with nobody waiting on it: check again at the end of the turn. */
   _noteUnobserved(task: Task<unknown>): void {
-    (this.#unobserved ??= []).push(task);
+    this.#unhandled.note(task);
   }
 
   /** @internal */
@@ -419,19 +337,3 @@ export function currentTask(): Task<unknown> | undefined {
 
 const FOREVER = Symbol("forever");
 const DRAIN = Symbol("drain");
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function"
-  );
-}
-
-function isIterator(value: unknown): value is Iterator<unknown> {
-  return value !== null && typeof value === "object" && typeof (value as Iterator<unknown>).next === "function";
-}
-
-function* awaitThenable<T>(thenable: PromiseLike<T>): Generator<PromiseLike<T>, T, unknown> {
-  return (yield thenable) as T;
-}

@@ -1,0 +1,24 @@
+/**
+ * deadlock.ts: the report a loop throws when no task can ever run again but some still wait.
+ */
+
+import { DeadlockError } from "./errors.js";
+import type { Task } from "./task.js";
+
+/**
+ * @internal A DeadlockError listing each waiting task (and, for compiled code, where it awaits) and
+ * what it waits on; `main` is the task a runUntilComplete() is waiting for, if it is not among them.
+ */
+export function deadlockError(waiting: Task<unknown>[], main: Task<unknown> | null): DeadlockError {
+  const lines = waiting.map(
+    (t) => `  - task "${t.name}"${t._site === "" ? "" : ` (at ${t._site})`} waits on ${t._describeWait()}`,
+  );
+  if (main !== null && !waiting.includes(main)) {
+    lines.push(`  - runUntilComplete() waits on task "${main.name}", which no running task can settle`);
+  }
+  const count = `${lines.length} ${lines.length === 1 ? "wait" : "waits"}`;
+  return new DeadlockError(
+    `No task can make progress: nothing is ready, no timer is pending, and ${count} cannot end:\n${lines.join("\n")}`,
+    waiting,
+  );
+}
