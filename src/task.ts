@@ -57,6 +57,9 @@ export interface Waiter {
 
 let nextId = 1;
 
+// The message of a pending cancel(message): rare, so kept beside the tasks rather than in each.
+const cancelMessages = new WeakMap<Task<unknown>, string>();
+
 /**
  * One coroutine's life on a loop: a custom thenable, as asyncio's Task is a Future. Its `then`
  * callbacks are called by the loop (never by the microtask queue while a loop runs), so a task can
@@ -88,12 +91,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   #value: unknown = undefined;
   // What a WAITING task waits on (TIMER, a Task, a ThenableLink); the task it woke from while READY.
   #waitingOn: unknown = null;
-  #cancelMessage: string | undefined = undefined;
-  // Who to tell on settling: the first in a field (one waiter is the common case), others after.
-  #waiter: Waiter | null = null;
-  #moreWaiters: Waiter[] | null = null;
+  // Who to tell on settling: one waiter (the common case), or an array of them in order.
+  #waiters: Waiter | Waiter[] | null = null;
+  // The full name once NAMED is set; until then a label, numbered on first use ("label-<n>").
   #name: string;
-  #id: number;
   // Compiled bodies only: where the body's last await was ("file.ts:12:5"), or "".
   #site = "";
 
@@ -108,7 +109,6 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#it = it;
     this.#flags = flags;
     this.#name = name;
-    this.#id = nextId++;
   }
 
   /** @internal A task running `it`; `label` names it ("label-<id>") unless `name` is given. */
@@ -154,7 +154,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** The task's name: the one given to `createTask`, else `<function name>-<id>` or `Task-<id>`. */
   get name(): string {
-    return this.#flags & NAMED ? this.#name : `${this.#name}-${this.#id}`;
+    if (!(this.#flags & NAMED)) {
+      this.#name = `${this.#name}-${nextId++}`;
+      this.#flags |= NAMED;
+    }
+    return this.#name;
   }
 
   set name(name: string) {
@@ -229,7 +233,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       return true;
     }
     this.#flags |= CANCEL_PENDING;
-    this.#cancelMessage = message;
+    if (message === undefined) cancelMessages.delete(this);
+    else cancelMessages.set(this, message);
     if (this.#state === WAITING) this.#interrupt();
     else if (this.#state === READY && this.#waitingOn instanceof WaitOp) {
       // Resumed by a primitive but not yet run: give back what it was handed (an item, a lock).
@@ -384,16 +389,19 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal */
   _addWaiter(waiter: Waiter): void {
-    if (this.#waiter === null) this.#waiter = waiter;
-    else (this.#moreWaiters ??= []).push(waiter);
+    const waiters = this.#waiters;
+    if (waiters === null) this.#waiters = waiter;
+    else if (Array.isArray(waiters)) waiters.push(waiter);
+    else this.#waiters = [waiters, waiter];
   }
 
   /** @internal Stops telling `waiter` (it no longer cares); a no-op if it was not waiting. */
   _removeWaiter(waiter: Waiter): void {
-    if (this.#waiter === waiter) this.#waiter = this.#moreWaiters?.shift() ?? null;
-    else if (this.#moreWaiters !== null) {
-      const i = this.#moreWaiters.indexOf(waiter);
-      if (i !== -1) this.#moreWaiters.splice(i, 1);
+    const waiters = this.#waiters;
+    if (waiters === waiter) this.#waiters = null;
+    else if (Array.isArray(waiters)) {
+      const i = waiters.indexOf(waiter);
+      if (i !== -1) waiters.splice(i, 1);
     }
   }
 
@@ -530,8 +538,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     let value: unknown;
     if (flags & CANCEL_PENDING) {
       this.#flags = flags & ~(CANCEL_PENDING | RESUME_THROW);
-      value = this.#cancelledError(this.#cancelMessage);
-      this.#cancelMessage = undefined;
+      value = this.#cancelledError(cancelMessages.get(this));
+      cancelMessages.delete(this);
       if (!(flags & STARTED)) {
         // Cancelled before its first step: the body never runs.
         closeQuietly(this.#it!);
@@ -722,7 +730,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (on instanceof Task) {
       // Keep waiting: the awaited task gets the cancellation, and this task resumes (with its own
       // CancelledError) once that one has finished its cleanup.
-      on.cancel(this.#cancelMessage);
+      on.cancel(cancelMessages.get(this));
       return;
     }
     if (on === TIMER) this.#loop!._removeTimer(this);
@@ -738,7 +746,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       // It returned before reaching the suspension point the cancellation was aimed at; as in
       // asyncio, the cancel() that returned true still wins.
       state = CANCELLED;
-      value = this.#cancelledError(this.#cancelMessage);
+      value = this.#cancelledError(cancelMessages.get(this));
+      cancelMessages.delete(this);
     }
     this.#settle(state, value);
   }
@@ -750,17 +759,16 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#parents = null;
     this.#flags &= ~CANCEL_PENDING;
     this.#loop?._unlink(this);
-    const first = this.#waiter;
+    const waiters = this.#waiters;
+    this.#waiters = null;
     if (state === REJECTED && !(this.#flags & OBSERVED)) {
-      if (observes(first) || this.#moreWaiters?.some(observes)) this.#flags |= OBSERVED;
+      const observed = Array.isArray(waiters) ? waiters.some(observes) : observes(waiters);
+      if (observed) this.#flags |= OBSERVED;
       else (this.#loop ?? running.loop)?._noteUnobserved(this);
     }
-    if (first === null) return;
-    const more = this.#moreWaiters;
-    this.#waiter = null;
-    this.#moreWaiters = null;
-    first._wake(this);
-    if (more !== null) for (const waiter of more) waiter._wake(this);
+    if (waiters === null) return;
+    if (Array.isArray(waiters)) for (const waiter of waiters) waiter._wake(this);
+    else waiters._wake(this);
   }
 
   #checkAwaitedTask(other: Task<unknown>): Error | null {
