@@ -7,14 +7,17 @@
  * reads what the iterator yields and either continues at once (delegation into an awaitable, a
  * task that already settled, a protocol error to throw back) or parks the task: on the loop's
  * timer heap (`NotReady`, `asleep`), at the back of the ready queue (`undefined`, plain values in
- * compiled bodies), on another task's waiter list, or on a foreign thenable's callbacks.
+ * compiled bodies), on another task's waiter list, in a primitive's waiter queue (a WaitOp, see
+ * wait.ts), or on a foreign thenable's callbacks.
  *
  * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions and by
  * combinators such as `gather`). Both kinds are custom thenables whose callbacks the loop calls.
  *
  * Invariants:
  * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
- *   TIMER, `_heapIndex >= 0`), one task's waiter list or one thenable's callbacks (WAITING).
+ *   TIMER, `_heapIndex >= 0`), one task's waiter list, one primitive's waiter queue, or one
+ *   thenable's callbacks (WAITING).
+ * - A failed task that nothing observes is reported once, by its loop's unhandled-error policy.
  * - Awaits never grow the JavaScript stack: delegation is kept in `#parents`, and a settling task
  *   wakes its waiters by queueing them, never by stepping them.
  */
@@ -75,8 +78,9 @@ const cancelMessages = new WeakMap<Task<unknown>, string>();
  *   return t.done() && v === t.result();
  * }, { clock: new VirtualClock() }); // true
  * ```
+ *
+ * (Internally also a Runnable, a Waiter and a TimerEntry, checked where it is passed as one.)
  */
-// Also a Runnable, a Waiter and a TimerEntry (internal interfaces, checked where it is passed as one).
 export class Task<T> implements Promise<T>, Awaitable<T> {
   #loop: EventLoop | null = null;
   // The iterator the next step resumes, innermost first; null for a future and once done.
@@ -89,7 +93,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   // Alive: the value to send (or, with RESUME_THROW, throw) on the next step. Done: the result,
   // the error, or the CancelledError.
   #value: unknown = undefined;
-  // What a WAITING task waits on (TIMER, a Task, a ThenableLink); the task it woke from while READY.
+  // What a WAITING task waits on (TIMER, a Task, a ThenableLink, a WaitOp); while READY, the task
+  // or WaitOp that woke it (so the outcome can be read, or a hand-off given back on cancel).
   #waitingOn: unknown = null;
   // Who to tell on settling: one waiter (the common case), or an array of them in order.
   #waiters: Waiter | Waiter[] | null = null;
