@@ -16,9 +16,11 @@ import { Task, type Waiter } from "./task.js";
 class Latch implements Waiter {
   readonly done = Task._future<void>("gather-latch");
   failure: Task<unknown> | null = null;
+  readonly #children: readonly Task<unknown>[];
   #remaining: number;
 
   constructor(children: readonly Task<unknown>[]) {
+    this.#children = children;
     this.#remaining = children.length;
     if (children.length === 0) this.done._resolve(undefined);
     for (const child of children) {
@@ -32,6 +34,7 @@ class Latch implements Waiter {
     if (child._failed) {
       this.failure = child;
       this.done._resolve(undefined);
+      detach(this.#children, this);
     } else if (--this.#remaining === 0) {
       this.done._resolve(undefined);
     }
@@ -43,11 +46,18 @@ function* cancelAll(children: readonly Task<unknown>[]): Generator<unknown, void
   for (const child of children) child.cancel();
   for (const child of children) {
     try {
-      if (!child.done()) yield child;
+      // Wait for the cleanup without reading the outcome: an error raised during it is nobody's
+      // result, so it stays unobserved and the loop's unhandled-error policy reports it.
+      if (!child.done()) yield child._whenSettled();
     } catch {
-      // Their outcomes are not what the caller asked about; waiting for the cleanup is.
+      // This combinator was cancelled again while waiting: keep waiting, it ends after the cleanup.
     }
   }
+}
+
+/** A latch stops watching the children it no longer cares about, so their outcomes stay theirs. */
+function detach(children: readonly Task<unknown>[], latch: Waiter): void {
+  for (const child of children) if (!child.done()) child._removeWaiter(latch);
 }
 
 /** Makes each work a task of the running loop; if one cannot be, cancels those already started. */
@@ -161,8 +171,10 @@ export function timeout<T>(seconds: number, work: AwaitableLike<T>): Task<T> {
 class FirstLatch implements Waiter {
   readonly done = Task._future<void>("race-latch");
   winner: Task<unknown> | null = null;
+  readonly #children: readonly Task<unknown>[];
 
   constructor(children: readonly Task<unknown>[]) {
+    this.#children = children;
     for (const child of children) {
       if (child.done()) this._wake(child);
       else child._addWaiter(this);
@@ -173,6 +185,7 @@ class FirstLatch implements Waiter {
     if (this.winner !== null) return;
     this.winner = child;
     this.done._resolve(undefined);
+    detach(this.#children, this);
   }
 }
 

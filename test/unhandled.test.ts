@@ -3,6 +3,7 @@ import {
   asleep,
   coroutine,
   EventLoop,
+  gather,
   run,
   sleep,
   Task,
@@ -135,6 +136,22 @@ describe("unhandled task errors", () => {
         { clock: new VirtualClock() },
       ),
     ).toThrow(/failed and nothing observed it: Error: cleanup failed/);
+  });
+
+  it("include an error raised while gather cancels the other children, which gather does not return", () => {
+    const warnings: string[] = [];
+    const loop = loopWith((error, task) => warnings.push(`${task.name}: ${(error as Error).message}`));
+    const failsInCleanup = coroutine(function* () {
+      try {
+        yield* asleep(10);
+      } finally {
+        // eslint-disable-next-line no-unsafe-finally
+        throw new Error("cleanup failed");
+      }
+    })();
+    failsInCleanup.name = "cleaner";
+    expect(() => loop.runUntilComplete(gather(failing("first")(), failsInCleanup))).toThrow("first");
+    expect(warnings).toEqual(["cleaner: cleanup failed"]);
   });
 
   it("rejects an unknown policy", () => {
