@@ -6,15 +6,11 @@ import {
   asleep,
   coroutine,
   NotReady,
-  run,
   sleep,
-  VirtualClock,
   type Awaitable,
   UnhandledTaskError,
 } from "../src/index.js";
-import { timedLog, virtualLoop } from "./helpers.js";
-
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+import { timedLog, virtualLoop, vrun } from "./helpers.js";
 
 /** A user-defined awaitable, built only on the protocol: waits `seconds`, gives `value`. */
 class Delay<T> implements Awaitable<T> {

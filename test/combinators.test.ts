@@ -4,16 +4,12 @@ import {
   CancelledError,
   coroutine,
   gather,
-  run,
   sleep,
   Task,
   UsageError,
-  VirtualClock,
   UnhandledTaskError,
 } from "../src/index.js";
-import { timedLog, virtualLoop } from "./helpers.js";
-
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+import { timedLog, virtualLoop, vrun } from "./helpers.js";
 
 describe("gather()", () => {
   it("gives results in input order, not completion order, after the slowest", () => {

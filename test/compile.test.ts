@@ -2,14 +2,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { compile, isOptedIn } from "../src/compile/index.js";
-import { DeadlockError, isCompiled, run, VirtualClock } from "../src/index.js";
+import { DeadlockError, isCompiled } from "../src/index.js";
+import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
 import * as chain from "./fixtures/compile/chain.loop.js";
 import * as notOptedIn from "./fixtures/compile/not-opted-in.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const generated = here("./.generated/");
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
 
 /** Compiles `source` as `name`, writes it next to the tests, and imports it. */
 async function load<M>(name: string, source: string, runtime = here("../src/index.ts")): Promise<M> {

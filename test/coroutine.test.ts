@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  __await__,
-  __awaiter,
-  asleep,
-  coroutine,
-  currentTask,
-  run,
-  Task,
-  VirtualClock,
-  type Awaitable,
-} from "../src/index.js";
-import { virtualLoop } from "./helpers.js";
-
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+import { __await__, __awaiter, asleep, coroutine, currentTask, Task, type Awaitable } from "../src/index.js";
+import { virtualLoop, vrun } from "./helpers.js";
 
 describe("coroutine()", () => {
   it("starts at once inside a running loop and runs to its first suspension", () => {

@@ -1,6 +1,11 @@
 /** Shared test helpers: virtual-time loops, event logs, and a guard against Promise machinery. */
 
-import { EventLoop, VirtualClock } from "../src/index.js";
+import { EventLoop, run, VirtualClock } from "../src/index.js";
+
+/** `run(main)` on a fresh virtual clock. */
+export function vrun<T>(main: Parameters<typeof run<T>>[0]): T {
+  return run<T>(main, { clock: new VirtualClock() });
+}
 
 /** A loop on a fresh virtual clock starting at 0. */
 export function virtualLoop(): EventLoop {

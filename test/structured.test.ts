@@ -6,7 +6,6 @@ import {
   coroutine,
   currentLoop,
   race,
-  run,
   shield,
   sleep,
   Task,
@@ -15,12 +14,10 @@ import {
   TimeoutError,
   timeout,
   UsageError,
-  VirtualClock,
   type TaskGroup,
 } from "../src/index.js";
-import { timedLog, virtualLoop } from "./helpers.js";
+import { timedLog, virtualLoop, vrun } from "./helpers.js";
 
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
 const now = () => currentLoop().time();
 
 /** A worker that sleeps `seconds`, logs its cleanup (which takes `cleanup` seconds), and returns `value`. */

@@ -11,14 +11,10 @@ import {
   QueueEmptyError,
   QueueFullError,
   QueueShutDownError,
-  run,
   Semaphore,
   UsageError,
-  VirtualClock,
 } from "../src/index.js";
-import { timedLog, virtualLoop } from "./helpers.js";
-
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+import { timedLog, virtualLoop, vrun } from "./helpers.js";
 
 describe("Queue", () => {
   it("passes items first in, first out, to getters in the order they started waiting", () => {

@@ -11,9 +11,7 @@ import {
   VirtualClock,
   UnhandledTaskError,
 } from "../src/index.js";
-import { timedLog, virtualLoop } from "./helpers.js";
-
-const vrun = <T>(main: Parameters<typeof run<T>>[0]) => run<T>(main, { clock: new VirtualClock() });
+import { timedLog, virtualLoop, vrun } from "./helpers.js";
 
 describe("Task outcome", () => {
   it("reports a pending task as not done and refuses result() and exception()", () => {
