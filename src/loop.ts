@@ -215,9 +215,11 @@ export class EventLoop {
   }
 
   #turn(): void {
-    const now = this.clock.now();
     const timers = this.#timers;
-    while (timers.nextDeadline() <= now) timers.pop()!._due();
+    if (timers.size > 0) {
+      const now = this.clock.now();
+      while (timers.nextDeadline() <= now) timers.pop()!._due();
+    }
     const ready = this.#ready;
     for (let n = ready.length; n > 0; n--) this.#pickNext(ready)._run();
   }
