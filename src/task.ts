@@ -47,6 +47,7 @@ const RESUME_THROW = 4; // the next step throws #value instead of sending it
 const NAMED = 8; // #name is the full name, not a prefix to number
 const STARTED = 16; // the coroutine has taken its first step
 const OBSERVED = 32; // someone read the outcome: a failure is not unhandled
+const LINKED = 64; // in its loop's list of live tasks
 
 /** What a parked task waits on when it is on the timer heap. */
 const TIMER = { toString: () => "a timer" };
@@ -380,6 +381,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _adoptBy(loop: EventLoop): void {
     this.#loop = loop;
     this.#state = READY;
+    this.#flags |= LINKED;
     loop._link(this);
     loop._schedule(this);
   }
@@ -388,8 +390,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _startIn(loop: EventLoop): void {
     this.#loop = loop;
     this.#state = READY;
-    loop._link(this);
     this._run();
+    // Only a task that outlives its first step joins the live list (nothing reads the list during
+    // a step): the many that finish at once never touch it.
+    if (this.#state < FULFILLED) {
+      this.#flags |= LINKED;
+      loop._link(this);
+    }
   }
 
   /** @internal */
@@ -762,8 +769,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#value = value;
     this.#it = null;
     this.#parents = null;
-    this.#flags &= ~CANCEL_PENDING;
-    this.#loop?._unlink(this);
+    if (this.#flags & LINKED) this.#loop!._unlink(this);
+    this.#flags &= ~(CANCEL_PENDING | LINKED);
     const waiters = this.#waiters;
     this.#waiters = null;
     if (state === REJECTED && !(this.#flags & OBSERVED)) {
