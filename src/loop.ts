@@ -100,10 +100,10 @@ export class EventLoop {
    * turn, as asyncio's `create_task`). A task this loop already owns is returned unchanged; a task
    * created outside any loop is adopted; a task of another loop is a UsageError.
    */
-  createTask<T>(work: AwaitableLike<T>, options: TaskOptions = {}): Task<T> {
+  createTask<T>(work: AwaitableLike<T>, options?: TaskOptions): Task<T> {
     this.#checkOpen("createTask()");
     const task = this.#toTask(work, "createTask()");
-    if (options.name !== undefined) task.name = options.name;
+    if (options?.name !== undefined) task.name = options.name;
     return task;
   }
 
