@@ -15,11 +15,11 @@ import { coroutine } from "./coroutine.js";
 import { describe } from "./describe.js";
 import { TaskGroupError, UsageError } from "./errors.js";
 import { currentLoop, type AwaitableLike, type EventLoop, type TaskOptions } from "./loop.js";
-import { Task, type Waiter } from "./task.js";
+import { Task } from "./task.js";
 
 /**
  * The handle a task group's body gets: `spawn` starts a child the group owns. Spawning into a
- * group that has finished is a UsageError.
+ * group that has finished is a UsageError. (Internally the group is a waiter on each child.)
  *
  * @example
  * ```ts
@@ -30,7 +30,7 @@ import { Task, type Waiter } from "./task.js";
  * });
  * ```
  */
-export class TaskGroup implements Waiter {
+export class TaskGroup {
   readonly #loop: EventLoop;
   readonly #running = new Set<Task<unknown>>();
   readonly #errors: unknown[] = [];

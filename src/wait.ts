@@ -24,7 +24,12 @@ import type { Task } from "./task.js";
 /** @internal Returned by `_begin` when the task was queued and must park. */
 export const PARK: unique symbol = Symbol("park");
 
-/** @internal A wait on a synchronisation primitive; see the file header. */
+/**
+ * A wait on a synchronisation primitive, as `queue.get()`, `lock.acquire()` or `event.wait()`
+ * return: await it (`await op`, `yield* op`, or `yield op`) to wait, typed `T`. Each primitive
+ * keeps one per kind of wait and hands out the same object every time, so waiting allocates
+ * nothing; the stepper recognises it and parks the task in the primitive's own FIFO.
+ */
 export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
   /** @internal The result now, or PARK once `task` is queued to be resumed later. May throw. */
   abstract _begin(task: Task<unknown>): T | typeof PARK;

@@ -151,11 +151,6 @@ export class AsyncGen<T, TReturn = unknown, TNext = unknown> implements AsyncGen
     return this;
   }
 
-  /** For `await using` and explicit disposal: as `return()`. */
-  [Symbol.asyncDispose](): Task<void> {
-    return this.return(undefined as TReturn).then(() => undefined);
-  }
-
   get [Symbol.toStringTag](): string {
     return "AsyncGenerator";
   }
