@@ -8,17 +8,61 @@
  * `__awaiter` is ours, every other helper is tslib's own, re-exported unchanged.
  *
  * The real helpers are imported by their file path so that the alias cannot route this module's
- * own import back to itself. The async-generator helpers (`__asyncGenerator`, `__await`,
- * `__asyncValues`, `__asyncDelegator`) are tslib's for now and still build native Promises.
+ * own import back to itself. Async generators and `for await` run on the loop too: handloop
+ * provides `__asyncGenerator` (the body runs as an AsyncGen, see compile/runtime.ts) and
+ * `__asyncValues` (no Promise per item); tslib's `__await` marker and `__asyncDelegator` work
+ * unchanged on top of them.
  */
 
+import { __await } from "tslib/tslib.es6.mjs";
+import { AsyncGen, __forAwait, __yieldValue } from "./compile/runtime.js";
+
 export { __awaiter } from "./coroutine.js";
+
+/**
+ * An async generator body as TypeScript emits it, seen through handloop's async-generator runtime:
+ * a yielded `__await(v)` is an await of `v`, anything else the generator's own yield.
+ */
+class EmittedAsyncBody implements Iterator<unknown, unknown, unknown> {
+  readonly #body: Generator<unknown, unknown, unknown>;
+  constructor(body: Generator<unknown, unknown, unknown>) {
+    this.#body = body;
+  }
+  next(value?: unknown): IteratorResult<unknown, unknown> {
+    return this.#translate(this.#body.next(value));
+  }
+  throw(error: unknown): IteratorResult<unknown, unknown> {
+    return this.#translate(this.#body.throw(error));
+  }
+  return(value?: unknown): IteratorResult<unknown, unknown> {
+    return this.#translate(this.#body.return(value));
+  }
+  #translate(r: IteratorResult<unknown, unknown>): IteratorResult<unknown, unknown> {
+    if (r.done) return r;
+    const y = r.value;
+    return { done: false, value: y instanceof __await ? (y as unknown as { v: unknown }).v : __yieldValue(y) };
+  }
+}
+
+/** TypeScript's async-generator helper, on the loop: the generator's requests are Tasks, not Promises. */
+export function __asyncGenerator(
+  thisArg: unknown,
+  args: ArrayLike<unknown> | undefined,
+  generator: (this: never, ...args: never[]) => Generator<unknown, unknown, unknown>,
+): AsyncGen<unknown> {
+  const body = generator.apply(thisArg as never, (args ?? []) as never[]);
+  return new AsyncGen<unknown>(new EmittedAsyncBody(body), generator.name || "AsyncGenerator");
+}
+
+/** TypeScript's `for await` helper, on the loop: the async iterator of `iterable`, or its sync one. */
+export function __asyncValues(iterable: unknown): unknown {
+  return __forAwait(iterable);
+}
+
 export {
   __addDisposableResource,
   __assign,
   __asyncDelegator,
-  __asyncGenerator,
-  __asyncValues,
   __await,
   __classPrivateFieldGet,
   __classPrivateFieldIn,

@@ -9,7 +9,7 @@ const fixture = fileURLToPath(new URL("./fixtures/tsc-app.ts", import.meta.url))
 const outDir = fileURLToPath(new URL("./.generated/", import.meta.url));
 
 describe("handloop/tslib", () => {
-  it("runs real `tsc --target es2016 --importHelpers` output on the loop, with no Promise", async () => {
+  it("runs real `tsc --target es2016 --importHelpers` output on the loop, async generators included, with no Promise", async () => {
     const { outputText } = ts.transpileModule(readFileSync(fixture, "utf8"), {
       fileName: fixture,
       compilerOptions: {
@@ -45,9 +45,10 @@ describe("handloop/tslib", () => {
       "caught inside",
       6,
       "RangeError: early",
-      5.5,
+      [3, 2, 1, 0, 7, 8],
+      7,
     ]);
-    expect(app.log).toEqual(["b@1", "a@2", "finally@5.5"]);
+    expect(app.log).toEqual(["b@1", "a@2", "countdown closed@4.5", "finally@7"]);
   });
 
   it("exports every helper tslib exports", async () => {
