@@ -198,6 +198,27 @@ describe("Queue", () => {
     expect(outcome).toEqual(new QueueShutDownError("get() on a Queue that was shut down while it waited."));
   });
 
+  it("drops what is left and fails blocked getters at once on shutdown(immediate)", () => {
+    const queue = new Queue<string>();
+    queue.putNowait("a");
+    queue.putNowait("b");
+    const outcome = vrun(function* () {
+      const joined = coroutine(function* () {
+        yield* queue.join();
+        return "joined";
+      })();
+      queue.shutdown(true);
+      const got: string[] = [];
+      try {
+        got.push(yield* queue.get());
+      } catch (error) {
+        got.push((error as Error).name);
+      }
+      return [queue.size, got, yield* joined];
+    });
+    expect(outcome).toEqual([0, ["QueueShutDownError"], "joined"]);
+  });
+
   it("rejects a bad maxsize", () => {
     expect(() => new Queue({ maxsize: -1 })).toThrow(
       new RangeError("Expected `maxsize` of new Queue() to be an integer >= 0, got -1."),
@@ -315,6 +336,30 @@ describe("Semaphore", () => {
   });
 });
 
+describe("Semaphore hand-offs", () => {
+  it("passes a permit handed to a cancelled waiter on to the next one", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const slots = new Semaphore(1);
+    const user = coroutine(function* (name: string) {
+      yield* slots.acquire();
+      try {
+        log.at(name);
+        yield* asleep(1);
+      } finally {
+        slots.release();
+      }
+    });
+    loop.createTask(user("first"));
+    const handed = loop.createTask(user("handed"));
+    loop.createTask(user("third"));
+    loop.callLater(1, () => handed.cancel()); // the instant the permit is handed to it
+    loop.runForever();
+    expect(log.entries).toEqual(["first@0", "third@1"]);
+    expect(slots.value).toBe(1);
+  });
+});
+
 describe("Condition", () => {
   it("releases the lock while waiting and holds it again when wait returns", () => {
     const loop = virtualLoop();
@@ -423,6 +468,22 @@ describe("Barrier", () => {
     loop.runForever();
     expect(log.entries).toEqual(["b#2@3", "a#0@3", "c#1@3", "f#2@5", "d#0@5", "e#1@5"]);
     expect(() => new Barrier(0)).toThrow(RangeError);
+  });
+
+  it("lets a waiter cancelled before the round fills leave, so the round waits for another", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const barrier = new Barrier(2);
+    const runner = coroutine(function* (name: string, delay: number) {
+      yield* asleep(delay);
+      log.at(`${name}#${yield* barrier.wait()}`);
+    });
+    const leaver = loop.createTask(runner("leaver", 0));
+    loop.createTask(runner("b", 2));
+    loop.createTask(runner("c", 3));
+    loop.callLater(1, () => leaver.cancel());
+    loop.runForever();
+    expect(log.entries).toEqual(["c#1@3", "b#0@3"]);
   });
 });
 
