@@ -10,7 +10,8 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, isOptedIn } from "./compile/compile.js";
@@ -29,7 +30,13 @@ type NextLoad = (url: string, context?: LoadContext) => LoadResult | Promise<Loa
 
 const runtime = new URL(import.meta.url.endsWith(".ts") ? "./index.ts" : "./index.js", import.meta.url).href;
 const CANDIDATE = /\.(?:[mc]?[jt]s|[jt]sx)$/i;
-const cacheDir = process.env.HANDLOOP_CACHE_DIR ?? join(process.cwd(), "node_modules", ".cache", "handloop");
+// The project's node_modules/.cache, as other compilers use; a temporary folder when there is no
+// node_modules here, so a run from elsewhere never creates one.
+const cacheDir =
+  process.env.HANDLOOP_CACHE_DIR ??
+  (existsSync(join(process.cwd(), "node_modules"))
+    ? join(process.cwd(), "node_modules", ".cache", "handloop")
+    : join(tmpdir(), "handloop-cache"));
 // Bumped whenever the compiler's output changes, so stale cache entries are never read.
 const COMPILER_VERSION = "1";
 
