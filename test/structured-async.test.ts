@@ -3,6 +3,8 @@
 import { describe, expect, it } from "vitest";
 import {
   asleep,
+  Barrier,
+  Condition,
   currentLoop,
   Event,
   Lock,
@@ -107,6 +109,35 @@ describe("structured concurrency in async code", () => {
       return out;
     });
     expect(log).toEqual(["a@5", "b@6", "c@7"]);
+  });
+
+  it("waits on a Condition and meets at a Barrier", () => {
+    const log = vrun(async () => {
+      const cond = new Condition();
+      const barrier = new Barrier(2);
+      const items: string[] = [];
+      const out: string[] = [];
+      const consumer = (async () => {
+        await cond.acquire();
+        try {
+          await cond.waitFor(() => items.length > 0);
+          out.push(`took ${items.shift()}@${now()}`);
+        } finally {
+          cond.release();
+        }
+        out.push(`consumer at barrier #${await barrier.wait()}@${now()}`);
+      })();
+      await asleep(1);
+      await cond.acquire();
+      items.push("x");
+      cond.notify();
+      cond.release();
+      await asleep(1);
+      out.push(`producer at barrier #${await barrier.wait()}@${now()}`);
+      await consumer;
+      return out;
+    });
+    expect(log).toEqual(["took x@1", "producer at barrier #1@2", "consumer at barrier #0@2"]);
   });
 
   it("races async calls and shields one from its awaiter's cancellation", () => {
