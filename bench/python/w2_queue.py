@@ -5,9 +5,8 @@
 Prints one JSON line: {"runs": [ms, ...], "cpu": [ms, ...]} (after one warm-up run).
 """
 import asyncio
-import json
 import sys
-import time
+from timing import report_runs
 
 HANDOFFS = int(sys.argv[1])
 RUNS = int(sys.argv[2])
@@ -36,15 +35,7 @@ async def ping_pong(handoffs):
 
 
 def main():
-    runs, cpu = [], []
-    for i in range(RUNS + 1):
-        c0, t0 = time.process_time(), time.perf_counter()
-        asyncio.run(ping_pong(HANDOFFS))
-        t1, c1 = time.perf_counter(), time.process_time()
-        if i > 0:
-            runs.append((t1 - t0) * 1000)
-            cpu.append((c1 - c0) * 1000)
-    print(json.dumps({"runs": runs, "cpu": cpu}))
+    report_runs(lambda: ping_pong(HANDOFFS), RUNS)
 
 
 main()

@@ -10,8 +10,8 @@ import asyncio
 import json
 import resource
 import sys
-import time
 import tracemalloc
+from timing import report_runs
 
 N = int(sys.argv[1])
 MODE = sys.argv[2]
@@ -41,15 +41,7 @@ def main():
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"bytesPerTask": (measure[1] - measure[0]) / N, "peakRssMiB": peak}))
         return
-    runs, cpu = [], []
-    for i in range(int(MODE) + 1):
-        c0, t0 = time.process_time(), time.perf_counter()
-        asyncio.run(spawn_and_gather(N))
-        t1, c1 = time.perf_counter(), time.process_time()
-        if i > 0:
-            runs.append((t1 - t0) * 1000)
-            cpu.append((c1 - c0) * 1000)
-    print(json.dumps({"runs": runs, "cpu": cpu}))
+    report_runs(lambda: spawn_and_gather(N), int(MODE))
 
 
 main()
