@@ -8,7 +8,7 @@
  * loop can drive them unchanged.
  */
 
-import { __await__, NotReady, thenOnLoop, YieldOnce, type Awaitable } from "./awaitable.js";
+import { __await__, markRequest, NotReady, SLEEP_REQUEST, thenOnLoop, YieldOnce, type Awaitable } from "./awaitable.js";
 import { checkSeconds } from "./checks.js";
 import { running } from "./running.js";
 
@@ -98,6 +98,7 @@ export class ASleep<T = undefined> implements Awaitable<T>, PromiseLike<T> {
     return thenOnLoop(this, `asleep(${this.seconds})`, onfulfilled, onrejected);
   }
 }
+markRequest(ASleep.prototype, SLEEP_REQUEST);
 
 /**
  * The post's bonus: an awaitable that waits `seconds` (a finite number >= 0) on the loop's clock

@@ -23,7 +23,17 @@
  */
 
 import { ASleep } from "./asleep.js";
-import { __await__, NotReady, type Awaitable } from "./awaitable.js";
+import {
+  __await__,
+  NOT_READY_REQUEST,
+  REQUEST,
+  SLEEP_REQUEST,
+  TASK_REQUEST,
+  WAIT_REQUEST,
+  markRequest,
+  type Awaitable,
+  type NotReady,
+} from "./awaitable.js";
 import { describe } from "./describe.js";
 import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
@@ -48,6 +58,9 @@ const NAMED = 8; // #name is the full name, not a prefix to number
 const STARTED = 16; // the coroutine has taken its first step
 const OBSERVED = 32; // someone read the outcome: a failure is not unhandled
 const LINKED = 64; // in its loop's list of live tasks
+
+/** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
+type Request = { [REQUEST]?: number };
 
 /** What a parked task waits on when it is on the timer heap. */
 const TIMER = { toString: () => "a timer" };
@@ -242,9 +255,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (message === undefined) cancelMessages.delete(this);
     else cancelMessages.set(this, message);
     if (this.#state === WAITING) this.#interrupt();
-    else if (this.#state === READY && this.#waitingOn instanceof WaitOp) {
+    else if (this.#state === READY && isRequest(this.#waitingOn, WAIT_REQUEST)) {
       // Resumed by a primitive but not yet run: give back what it was handed (an item, a lock).
-      const op = this.#waitingOn;
+      const op = this.#waitingOn as WaitOp<unknown>;
       this.#waitingOn = null;
       if (!(this.#flags & RESUME_THROW)) op._cancel(this, true, this.#value);
     }
@@ -559,10 +572,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         return;
       }
       throwing = true;
-    } else if (from instanceof Task) {
-      throwing = from.#state !== FULFILLED;
-      value = from.#value;
-      from.#flags |= OBSERVED;
+    } else if (isRequest(from, TASK_REQUEST)) {
+      // Resumed because a task it awaited settled: its outcome is what the await gives.
+      const other = from as Task<unknown>;
+      throwing = other.#state !== FULFILLED;
+      value = other.#value;
+      other.#flags |= OBSERVED;
       if (throwing && this.#site !== "") this.#addAsyncFrame(value);
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
@@ -610,53 +625,62 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         continue;
       }
 
-      // The iterator yielded a request. Most common first.
+      // The iterator yielded a request. Built-in requests first, told apart by their REQUEST kind.
       const y = r.value;
       if (this.#flags & COMPILED && (this.#parents === null || this.#parents.length === 0)) {
         // The compiled body's own await: __aw() has just written where it is.
         this.#site = running.site;
         running.site = "";
       }
-      if (y === undefined) return this.#park(READY, null, undefined);
+      if (y === undefined) return this.#parkReady(undefined);
       if (typeof y === "object" && y !== null) {
-        if (y instanceof Task) {
-          if (y.#state >= FULFILLED) {
-            throwing = y.#state !== FULFILLED;
-            value = y.#value;
-            y.#flags |= OBSERVED;
+        switch ((y as Request)[REQUEST]) {
+          case WAIT_REQUEST: {
+            // A primitive's trap (wait.ts): the result now, or park until the primitive resumes us.
+            let result: unknown;
+            try {
+              result = (y as WaitOp<unknown>)._begin(this);
+            } catch (error) {
+              throwing = true;
+              value = error;
+              continue;
+            }
+            if (result === PARK) return this.#parkOn(y);
+            throwing = false;
+            value = result;
             continue;
           }
-          const problem = this.#checkAwaitedTask(y);
-          if (problem === null) return this.#park(WAITING, y, undefined);
-          throwing = true;
-          value = problem;
-          continue;
-        }
-        if (y.constructor === ASleep) {
-          // Fast path for the built-in awaitable: park on its deadline directly instead of running
-          // its sleep() iterator. Same observable behaviour, no generator, no NotReady.
-          const sleep = y as ASleep<unknown>;
-          if (sleep.seconds === 0) return this.#park(READY, null, sleep.value); // asleep(0): the next turn
-          return this.#parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
-        }
-        if (y instanceof NotReady) {
-          const deadline = y._deadline;
-          return this.#parkUntil(deadline === deadline ? deadline : this.#loop!.time() + y.seconds, undefined);
-        }
-        if (y instanceof WaitOp) {
-          // A primitive's trap (wait.ts): the result now, or park until the primitive resumes us.
-          let result: unknown;
-          try {
-            result = (y as WaitOp<unknown>)._begin(this);
-          } catch (error) {
+          case TASK_REQUEST: {
+            const other = y as Task<unknown>;
+            if (other.#state >= FULFILLED) {
+              throwing = other.#state !== FULFILLED;
+              value = other.#value;
+              other.#flags |= OBSERVED;
+              continue;
+            }
+            const problem = this.#checkAwaitedTask(other);
+            if (problem === null) {
+              other._addWaiter(this);
+              return this.#parkOn(other);
+            }
             throwing = true;
-            value = error;
+            value = problem;
             continue;
           }
-          if (result === PARK) return this.#park(WAITING, y, undefined);
-          throwing = false;
-          value = result;
-          continue;
+          case SLEEP_REQUEST:
+            if (y.constructor === ASleep) {
+              // Park on its deadline directly instead of running its sleep() iterator. Same
+              // observable behaviour, no generator, no NotReady. (A subclass may have its own
+              // [__await__]: it goes the general way.)
+              const sleep = y as ASleep<unknown>;
+              if (sleep.seconds === 0) return this.#parkReady(sleep.value); // asleep(0): the next turn
+              return this.#parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
+            }
+            break;
+          case NOT_READY_REQUEST: {
+            const deadline = (y as NotReady)._deadline;
+            return this.#parkUntil(deadline === deadline ? deadline : this.#loop!.time() + (y as NotReady).seconds, undefined);
+          }
         }
       }
       if ((typeof y === "object" && y !== null) || typeof y === "function") {
@@ -695,7 +719,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         }
         if (typeof then === "function") {
           const link = new ThenableLink(this, y as PromiseLike<unknown>);
-          this.#park(WAITING, link, undefined);
+          this.#parkOn(link);
           try {
             then.call(y, link.fulfilled, link.rejected);
           } catch (error) {
@@ -711,7 +735,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       }
       // Anything else: a plain value in a compiled body, a protocol error in hand-written code.
       if (this.#flags & COMPILED && (this.#parents === null || this.#parents.length === 0)) {
-        return this.#park(READY, null, y);
+        return this.#parkReady(y);
       }
       throwing = true;
       value = this.#badYield(y);
@@ -721,19 +745,25 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** Parks until `deadline` on the loop's clock; a deadline already reached means the next turn. */
   #parkUntil(deadline: number, resumeWith: unknown): void {
     const loop = this.#loop!;
-    if (deadline <= loop.time()) return this.#park(READY, null, resumeWith);
+    if (deadline <= loop.time()) return this.#parkReady(resumeWith);
     loop._addTimer(this, deadline); // first: parking may find a pending cancel and take it off again
-    this.#park(WAITING, TIMER, resumeWith);
+    this.#value = resumeWith;
+    this.#parkOn(TIMER);
   }
 
-  #park(state: number, on: unknown, resumeWith: unknown): void {
+  /** Back of the ready queue, to resume with `resumeWith` on the next turn. */
+  #parkReady(resumeWith: unknown): void {
     this.#value = resumeWith;
+    this.#state = READY;
+    this.#loop!._schedule(this);
+  }
+
+  /** Waits on `on` (a timer, a task, a primitive, a thenable link) until it resumes this task. */
+  #parkOn(on: unknown): void {
     this.#waitingOn = on;
-    this.#state = state;
-    if (state === READY) this.#loop!._schedule(this);
-    else if (on instanceof Task) on._addWaiter(this);
+    this.#state = WAITING;
     // cancel() called during this step (say, by the task on itself) takes effect now it is parked.
-    if (this.#flags & CANCEL_PENDING && state === WAITING) this.#interrupt();
+    if (this.#flags & CANCEL_PENDING) this.#interrupt();
   }
 
   /** Cancellation reaches a WAITING task: make it ready to receive the CancelledError. */
@@ -833,6 +863,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   #cancelledError(message: string | undefined): CancelledError {
     return new CancelledError(message ?? `Task "${this.name}" was cancelled.`);
   }
+}
+
+markRequest(Task.prototype, TASK_REQUEST);
+
+/** Whether `x` is a built-in request of `kind`: a cheaper `instanceof` for the hot paths. */
+function isRequest(x: unknown, kind: number): boolean {
+  return typeof x === "object" && x !== null && (x as Request)[REQUEST] === kind;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -18,7 +18,7 @@
  * compiled code and `yield* q.get()` in a coroutine are both typed `T`.
  */
 
-import { __await__, thenOnLoop, YieldOnce, type Awaitable } from "./awaitable.js";
+import { __await__, markRequest, thenOnLoop, WAIT_REQUEST, YieldOnce, type Awaitable } from "./awaitable.js";
 import type { Task } from "./task.js";
 
 /** @internal Returned by `_begin` when the task was queued and must park. */
@@ -55,6 +55,7 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
     return thenOnLoop(this, this._describe(), onfulfilled, onrejected);
   }
 }
+markRequest(WaitOp.prototype, WAIT_REQUEST);
 
 /**
  * @internal A FIFO of parked tasks: a ring buffer, so a queue that empties and fills on every
