@@ -55,9 +55,12 @@ const COMPILED = 1; // body compiled from async source: unknown yields are plain
 const CANCEL_PENDING = 2; // cancel() asked; the next step throws CancelledError instead
 const RESUME_THROW = 4; // the next step throws #value instead of sending it
 const NAMED = 8; // #name is the full name, not a prefix to number
-const STARTED = 16; // the coroutine has taken its first step
+const FRESH = 16; // the coroutine has not taken its first step yet
 const OBSERVED = 32; // someone read the outcome: a failure is not unhandled
 const LINKED = 64; // in its loop's list of live tasks
+const FROM_TASK = 128; // parked on a task: the next step reads that task's outcome
+// What makes a step more than "send in #value": checked with one test on the hot path.
+const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
 
 /** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
 type Request = { [REQUEST]?: number };
@@ -139,7 +142,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   ): Task<T> {
     return new Task<T>(
       it as Iterator<unknown, unknown, unknown>,
-      (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED),
+      FRESH | (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED),
       name ?? label,
     );
   }
@@ -556,24 +559,31 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   #step(): void {
     const flags = this.#flags;
+    this.#state = RUNNING;
+    if ((flags & UNUSUAL_STEP) === 0) {
+      // The common case: send in what it was woken with.
+      const value = this.#value;
+      this.#value = undefined;
+      this.#waitingOn = null;
+      return this.#drive(false, value);
+    }
     const from = this.#waitingOn;
     this.#waitingOn = null;
-    this.#state = RUNNING;
+    this.#flags = flags & ~UNUSUAL_STEP;
     let throwing: boolean;
     let value: unknown;
     if (flags & CANCEL_PENDING) {
-      this.#flags = flags & ~(CANCEL_PENDING | RESUME_THROW);
       value = this.#cancelledError(cancelMessages.get(this));
       cancelMessages.delete(this);
-      if (!(flags & STARTED)) {
+      if (flags & FRESH) {
         // Cancelled before its first step: the body never runs.
         closeQuietly(this.#it!);
         this.#settle(CANCELLED, value);
         return;
       }
       throwing = true;
-    } else if (isRequest(from, TASK_REQUEST)) {
-      // Resumed because a task it awaited settled: its outcome is what the await gives.
+    } else if (flags & FROM_TASK) {
+      // Woken because the task it awaited settled: that outcome is what the await gives.
       const other = from as Task<unknown>;
       throwing = other.#state !== FULFILLED;
       value = other.#value;
@@ -582,13 +592,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
       value = this.#value;
-      if (throwing) {
-        this.#flags = flags & ~RESUME_THROW;
-        if (this.#site !== "") this.#addAsyncFrame(value);
-      }
+      if (throwing && this.#site !== "") this.#addAsyncFrame(value);
     }
     this.#value = undefined;
-    this.#flags |= STARTED;
     this.#drive(throwing, value);
   }
 
@@ -661,6 +667,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
             const problem = this.#checkAwaitedTask(other);
             if (problem === null) {
               other._addWaiter(this);
+              this.#flags |= FROM_TASK;
               return this.#parkOn(other);
             }
             throwing = true;
