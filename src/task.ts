@@ -18,7 +18,7 @@
  *   TIMER, `_heapIndex >= 0`), one task's waiter list, one primitive's waiter queue, or one
  *   thenable's callbacks (WAITING).
  * - A failed task that nothing observes is reported once, by its loop's unhandled-error policy.
- * - Awaits never grow the JavaScript stack: delegation is kept in `#parents`, and a settling task
+ * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling task
  *   wakes its waiters by queueing them, never by stepping them.
  */
 
@@ -41,7 +41,12 @@ import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
 import { PARK, WaitOp } from "./wait.js";
 
-// Life cycle. NEW: not yet adopted by a loop, or adopted and not yet stepped.
+// A task's state and flags share one number (`#bits`): the life-cycle state in the low three bits,
+// flags above. One field rather than two keeps a Task small: 100,000 of them are 100,000 times
+// any field, and the collector copies every one.
+
+// Life cycle (`bits & STATE`). NEW: not yet adopted by a loop, or adopted and not yet stepped.
+const STATE = 7;
 const NEW = 0;
 const READY = 1;
 const RUNNING = 2;
@@ -51,14 +56,15 @@ const REJECTED = 5;
 const CANCELLED = 6;
 
 // Flags.
-const COMPILED = 1; // body compiled from async source: unknown yields are plain values
-const CANCEL_PENDING = 2; // cancel() asked; the next step throws CancelledError instead
-const RESUME_THROW = 4; // the next step throws #value instead of sending it
-const NAMED = 8; // #name is the full name, not a prefix to number
-const FRESH = 16; // the coroutine has not taken its first step yet
-const OBSERVED = 32; // someone read the outcome: a failure is not unhandled
-const LINKED = 64; // in its loop's list of live tasks
-const FROM_TASK = 128; // parked on a task: the next step reads that task's outcome
+const COMPILED = 8; // body compiled from async source: unknown yields are plain values
+const CANCEL_PENDING = 16; // cancel() asked; the next step throws CancelledError instead
+const RESUME_THROW = 32; // the next step throws #value instead of sending it
+const NAMED = 64; // #name is the full name, not a prefix to number
+const FRESH = 128; // the coroutine has not taken its first step yet
+const OBSERVED = 256; // someone read the outcome: a failure is not unhandled
+const LINKED = 512; // in its loop's list of live tasks
+const FROM_TASK = 1024; // parked on a task: the next step reads that task's outcome
+const DELEGATING = 2048; // running an awaitable's iterator: the enclosing ones are in `delegations`
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
 
@@ -76,6 +82,11 @@ export interface Waiter {
 }
 
 let nextId = 1;
+
+// The iterators a task delegated from (awaiting an awaitable runs its iterator in place), outermost
+// first; only for tasks with the DELEGATING flag. Awaiting a user-defined awaitable is rare next to
+// awaiting tasks, sleeps and primitives, so the stack lives beside the tasks, not in each.
+const delegations = new WeakMap<Task<unknown>, Iterator<unknown, unknown, unknown>[]>();
 
 // The message of a pending cancel(message): rare, so kept beside the tasks rather than in each.
 const cancelMessages = new WeakMap<Task<unknown>, string>();
@@ -102,11 +113,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   #loop: EventLoop | null = null;
   // The iterator the next step resumes, innermost first; null for a future and once done.
   #it: Iterator<unknown, unknown, unknown> | null;
-  // Enclosing iterators of awaitables delegated into, outermost first. Invariant: depth 0 is
-  // `#parents === null || #parents.length === 0`.
-  #parents: Iterator<unknown, unknown, unknown>[] | null = null;
-  #state = NEW;
-  #flags: number;
+  #bits: number; // state | flags, see the top of this file
   // Alive: the value to send (or, with RESUME_THROW, throw) on the next step. Done: the result,
   // the error, or the CancelledError.
   #value: unknown = undefined;
@@ -129,7 +136,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   private constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
     this.#it = it;
-    this.#flags = flags;
+    this.#bits = NEW | flags;
     this.#name = name;
   }
 
@@ -176,9 +183,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** The task's name: the one given to `createTask`, else `<function name>-<id>` or `Task-<id>`. */
   get name(): string {
-    if (!(this.#flags & NAMED)) {
+    if (!(this.#bits & NAMED)) {
       this.#name = `${this.#name}-${nextId++}`;
-      this.#flags |= NAMED;
+      this.#bits |= NAMED;
     }
     return this.#name;
   }
@@ -188,17 +195,17 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       throw new TypeError(`Expected a task name to be a string, got ${describe(name)}.`);
     }
     this.#name = name;
-    this.#flags |= NAMED;
+    this.#bits |= NAMED;
   }
 
   /** Whether the task has finished: returned, thrown, or ended cancelled. */
   done(): boolean {
-    return this.#state >= FULFILLED;
+    return (this.#bits & STATE) >= FULFILLED;
   }
 
   /** Whether the task ended cancelled (a CancelledError escaped its coroutine). */
   cancelled(): boolean {
-    return this.#state === CANCELLED;
+    return (this.#bits & STATE) === CANCELLED;
   }
 
   /**
@@ -206,8 +213,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * and a UsageError while it is still pending.
    */
   result(): T {
-    this.#flags |= OBSERVED;
-    switch (this.#state) {
+    this.#bits |= OBSERVED;
+    switch (this.#bits & STATE) {
       case FULFILLED:
         return this.#value as T;
       case REJECTED:
@@ -225,8 +232,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * was cancelled, and a UsageError while it is still pending.
    */
   exception(): unknown {
-    this.#flags |= OBSERVED;
-    switch (this.#state) {
+    this.#bits |= OBSERVED;
+    switch (this.#bits & STATE) {
       case FULFILLED:
         return undefined;
       case REJECTED:
@@ -249,20 +256,20 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * runs its body; a future (a task with no coroutine) ends cancelled at once.
    */
   cancel(message?: string): boolean {
-    if (this.#state >= FULFILLED) return false;
+    if ((this.#bits & STATE) >= FULFILLED) return false;
     if (this.#it === null) {
-      this.#settle(CANCELLED, this.#cancelledError(message));
+      this.settle(CANCELLED, this.cancelledError(message));
       return true;
     }
-    this.#flags |= CANCEL_PENDING;
+    this.#bits |= CANCEL_PENDING;
     if (message === undefined) cancelMessages.delete(this);
     else cancelMessages.set(this, message);
-    if (this.#state === WAITING) this.#interrupt();
-    else if (this.#state === READY && isRequest(this.#waitingOn, WAIT_REQUEST)) {
+    if ((this.#bits & STATE) === WAITING) this.interrupt();
+    else if ((this.#bits & STATE) === READY && isRequest(this.#waitingOn, WAIT_REQUEST)) {
       // Resumed by a primitive but not yet run: give back what it was handed (an item, a lock).
       const op = this.#waitingOn as WaitOp<unknown>;
       this.#waitingOn = null;
-      if (!(this.#flags & RESUME_THROW)) op._cancel(this, true, this.#value);
+      if (!(this.#bits & RESUME_THROW)) op._cancel(this, true, this.#value);
     }
     return true;
   }
@@ -293,7 +300,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   ): Task<R1 | R2> {
     const derived = Task._future<R1 | R2>("then");
     const reaction = new Reaction(this, onfulfilled, onrejected, derived);
-    if (this.#state >= FULFILLED) reaction._wake();
+    if ((this.#bits & STATE) >= FULFILLED) reaction._wake();
     else this._addWaiter(reaction);
     return derived;
   }
@@ -341,7 +348,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** For logs and debuggers: `Task<worker-3 pending>`. */
   toString(): string {
-    const state = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"][this.#state];
+    const state = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"][this.#bits & STATE];
     return `Task<${this.name} ${state}>`;
   }
 
@@ -362,18 +369,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal Whether someone read this task's outcome (see loop.ts, unhandled errors). */
   get _observed(): boolean {
-    return (this.#flags & OBSERVED) !== 0;
+    return (this.#bits & OBSERVED) !== 0;
   }
 
   /** @internal Counts as observed from now on (an unhandled failure is reported once). */
   _markObserved(): void {
-    this.#flags |= OBSERVED;
+    this.#bits |= OBSERVED;
   }
 
   /** @internal A future settled (with undefined) once this task settles; reads no outcome. */
   _whenSettled(): Task<void> {
     const signal = Task._future<void>("settled");
-    if (this.#state >= FULFILLED) signal._resolve(undefined);
+    if ((this.#bits & STATE) >= FULFILLED) signal._resolve(undefined);
     else this._addWaiter(new SettledSignal(signal));
     return signal;
   }
@@ -385,19 +392,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal Whether the task returned (a value is ready). */
   get _fulfilled(): boolean {
-    return this.#state === FULFILLED;
+    return (this.#bits & STATE) === FULFILLED;
   }
 
   /** @internal Whether the task ended with an error or cancelled. */
   get _failed(): boolean {
-    return this.#state === REJECTED || this.#state === CANCELLED;
+    return (this.#bits & STATE) === REJECTED || (this.#bits & STATE) === CANCELLED;
   }
 
   /** @internal Called by the loop: this task is now its own, queued for a first step. */
   _adoptBy(loop: EventLoop): void {
     this.#loop = loop;
-    this.#state = READY;
-    this.#flags |= LINKED;
+    this.#bits = (this.#bits & ~STATE) | READY | LINKED;
     loop._link(this);
     loop._schedule(this);
   }
@@ -405,12 +411,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** @internal Called by the driver when created inside a running loop: adopt and step now. */
   _startIn(loop: EventLoop): void {
     this.#loop = loop;
-    this.#state = READY;
+    this.#bits = (this.#bits & ~STATE) | READY;
     this._run();
     // Only a task that outlives its first step joins the live list (nothing reads the list during
     // a step): the many that finish at once never touch it.
-    if (this.#state < FULFILLED) {
-      this.#flags |= LINKED;
+    if ((this.#bits & STATE) < FULFILLED) {
+      this.#bits |= LINKED;
       loop._link(this);
     }
   }
@@ -435,39 +441,38 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal A primitive this task parked on (wait.ts) resumes it with `value`. */
   _resume(op: WaitOp<unknown>, value: unknown): void {
-    if (this.#state !== WAITING || this.#waitingOn !== op) return;
+    if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== op) return;
     this.#value = value;
-    this.#state = READY; // waitingOn stays `op` until it runs, so a cancel can hand `value` back
+    this.#bits = (this.#bits & ~STATE) | READY; // waitingOn stays `op` until it runs, so a cancel can hand `value` back
     this.#loop!._schedule(this);
   }
 
   /** @internal A primitive this task parked on (wait.ts) resumes it by throwing `error`. */
   _resumeThrow(op: WaitOp<unknown>, error: unknown): void {
-    if (this.#state !== WAITING || this.#waitingOn !== op) return;
+    if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== op) return;
     this.#value = error;
-    this.#flags |= RESUME_THROW;
-    this.#state = READY;
+    this.#bits = (this.#bits & ~STATE) | READY | RESUME_THROW;
     this.#loop!._schedule(this);
   }
 
   /** @internal Settles a future. */
   _resolve(value: unknown): void {
-    if (this.#state >= FULFILLED) return;
+    if ((this.#bits & STATE) >= FULFILLED) return;
     if (value === this) {
-      this.#settle(REJECTED, new TypeError(`Task "${this.name}" cannot be resolved with itself.`));
+      this.settle(REJECTED, new TypeError(`Task "${this.name}" cannot be resolved with itself.`));
     } else if (value instanceof Task) {
-      if (value.#state >= FULFILLED) this.#settle(value.#state, value.#value);
+      if ((value.#bits & STATE) >= FULFILLED) this.settle(value.#bits & STATE, value.#value);
       else value._addWaiter(this);
     } else if (value !== null && (typeof value === "object" || typeof value === "function")) {
       let then: unknown;
       try {
         then = (value as PromiseLike<unknown>).then;
       } catch (error) {
-        this.#settle(REJECTED, error);
+        this.settle(REJECTED, error);
         return;
       }
       if (typeof then !== "function") {
-        this.#settle(FULFILLED, value);
+        this.settle(FULFILLED, value);
         return;
       }
       let called = false;
@@ -485,13 +490,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         if (!called) (called = true), this._reject(error);
       }
     } else {
-      this.#settle(FULFILLED, value);
+      this.settle(FULFILLED, value);
     }
   }
 
   /** @internal Fails a future. */
   _reject(error: unknown): void {
-    if (this.#state < FULFILLED) this.#settle(error instanceof CancelledError ? CANCELLED : REJECTED, error);
+    if ((this.#bits & STATE) < FULFILLED) this.settle(error instanceof CancelledError ? CANCELLED : REJECTED, error);
   }
 
   /** @internal Where a compiled task's body is suspended ("file.ts:12:5"), or "". */
@@ -502,7 +507,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** @internal What this task waits on, in words, for DeadlockError. */
   _describeWait(): string {
     const on = this.#waitingOn;
-    if (this.#state !== WAITING) return "nothing (it is ready)";
+    if ((this.#bits & STATE) !== WAITING) return "nothing (it is ready)";
     if (on instanceof Task) return `task "${on.name}"`;
     if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableLink) {
@@ -516,11 +521,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** @internal A settled task this one awaited: resume it. A future takes on the outcome. */
   _wake(source: Task<unknown>): void {
     if (this.#it === null) {
-      if (this.#state < FULFILLED) this.#settle(source.#state, source.#value);
+      if ((this.#bits & STATE) < FULFILLED) this.settle(source.#bits & STATE, source.#value);
       return;
     }
-    if (this.#state === WAITING && this.#waitingOn === source) {
-      this.#state = READY;
+    if ((this.#bits & STATE) === WAITING && this.#waitingOn === source) {
+      this.#bits = (this.#bits & ~STATE) | READY;
       this.#loop!._schedule(this);
     }
   }
@@ -529,7 +534,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _due(): void {
     if (this.#waitingOn !== TIMER) return;
     this.#waitingOn = null;
-    this.#state = READY;
+    this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
   }
 
@@ -538,8 +543,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (this.#waitingOn !== link) return;
     this.#waitingOn = null;
     this.#value = value;
-    if (rejected) this.#flags |= RESUME_THROW;
-    this.#state = READY;
+    if (rejected) this.#bits |= RESUME_THROW;
+    this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
   }
 
@@ -547,83 +552,83 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal Runs one step: from the resume point to the next suspension or the end. */
   _run(): void {
-    if (this.#state !== READY) return;
+    if ((this.#bits & STATE) !== READY) return;
     const outer = running.task;
     running.task = this;
     try {
-      this.#step();
+      this.step();
     } finally {
       running.task = outer;
     }
   }
 
-  #step(): void {
-    const flags = this.#flags;
-    this.#state = RUNNING;
+  private step(): void {
+    const flags = this.#bits;
+    this.#bits = (flags & ~STATE) | RUNNING;
     if ((flags & UNUSUAL_STEP) === 0) {
       // The common case: send in what it was woken with.
       const value = this.#value;
       this.#value = undefined;
       this.#waitingOn = null;
-      return this.#drive(false, value);
+      return this.drive(false, value);
     }
     const from = this.#waitingOn;
     this.#waitingOn = null;
-    this.#flags = flags & ~UNUSUAL_STEP;
+    this.#bits = (flags & ~(UNUSUAL_STEP | STATE)) | RUNNING;
     let throwing: boolean;
     let value: unknown;
     if (flags & CANCEL_PENDING) {
-      value = this.#cancelledError(cancelMessages.get(this));
+      value = this.cancelledError(cancelMessages.get(this));
       cancelMessages.delete(this);
       if (flags & FRESH) {
         // Cancelled before its first step: the body never runs.
         closeQuietly(this.#it!);
-        this.#settle(CANCELLED, value);
+        this.settle(CANCELLED, value);
         return;
       }
       throwing = true;
     } else if (flags & FROM_TASK) {
       // Woken because the task it awaited settled: that outcome is what the await gives.
       const other = from as Task<unknown>;
-      throwing = other.#state !== FULFILLED;
+      throwing = (other.#bits & STATE) !== FULFILLED;
       value = other.#value;
-      other.#flags |= OBSERVED;
-      if (throwing && this.#site !== "") this.#addAsyncFrame(value);
+      other.#bits |= OBSERVED;
+      if (throwing && this.#site !== "") this.addAsyncFrame(value);
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
       value = this.#value;
-      if (throwing && this.#site !== "") this.#addAsyncFrame(value);
+      if (throwing && this.#site !== "") this.addAsyncFrame(value);
     }
     this.#value = undefined;
-    this.#drive(throwing, value);
+    this.drive(throwing, value);
   }
 
-  #drive(throwing: boolean, value: unknown): void {
+  private drive(throwing: boolean, value: unknown): void {
     let it = this.#it!;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
         r = throwing ? throwInto(it, value) : it.next(value);
       } catch (error) {
-        const parent = this.#parents?.pop();
-        if (parent === undefined) return this.#finish(REJECTED, error);
+        const parent = this.#bits & DELEGATING ? this.popParent() : undefined;
+        if (parent === undefined) return this.finish(REJECTED, error);
         it = this.#it = parent;
         throwing = true;
         value = error;
         continue;
       }
       if (r.done) {
-        const parent = this.#parents?.pop();
+        const parent = this.#bits & DELEGATING ? this.popParent() : undefined;
         if (parent === undefined) {
           // A compiled body that returns a thenable resolves with its outcome, as a native async
           // function's promise does: wait for it in place of the body.
-          if (this.#flags & COMPILED && isThenable(r.value)) {
+          if (this.#bits & COMPILED && isThenable(r.value)) {
             it = this.#it = adoptThenable(r.value);
             throwing = false;
             value = undefined;
             continue;
           }
-          return this.#finish(FULFILLED, r.value);
+          return this.finish(FULFILLED, r.value);
         }
         it = this.#it = parent;
         throwing = false;
@@ -633,12 +638,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
       // The iterator yielded a request. Built-in requests first, told apart by their REQUEST kind.
       const y = r.value;
-      if (this.#flags & COMPILED && (this.#parents === null || this.#parents.length === 0)) {
+      if ((this.#bits & (COMPILED | DELEGATING)) === COMPILED) {
         // The compiled body's own await: __aw() has just written where it is.
         this.#site = running.site;
         running.site = "";
       }
-      if (y === undefined) return this.#parkReady(undefined);
+      if (y === undefined) return this.parkReady(undefined);
       if (typeof y === "object" && y !== null) {
         switch ((y as Request)[REQUEST]) {
           case WAIT_REQUEST: {
@@ -651,24 +656,24 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
               value = error;
               continue;
             }
-            if (result === PARK) return this.#parkOn(y);
+            if (result === PARK) return this.parkOn(y);
             throwing = false;
             value = result;
             continue;
           }
           case TASK_REQUEST: {
             const other = y as Task<unknown>;
-            if (other.#state >= FULFILLED) {
-              throwing = other.#state !== FULFILLED;
+            if ((other.#bits & STATE) >= FULFILLED) {
+              throwing = (other.#bits & STATE) !== FULFILLED;
               value = other.#value;
-              other.#flags |= OBSERVED;
+              other.#bits |= OBSERVED;
               continue;
             }
-            const problem = this.#checkAwaitedTask(other);
+            const problem = this.checkAwaitedTask(other);
             if (problem === null) {
               other._addWaiter(this);
-              this.#flags |= FROM_TASK;
-              return this.#parkOn(other);
+              this.#bits |= FROM_TASK;
+              return this.parkOn(other);
             }
             throwing = true;
             value = problem;
@@ -680,13 +685,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
               // observable behaviour, no generator, no NotReady. (A subclass may have its own
               // [__await__]: it goes the general way.)
               const sleep = y as ASleep<unknown>;
-              if (sleep.seconds === 0) return this.#parkReady(sleep.value); // asleep(0): the next turn
-              return this.#parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
+              if (sleep.seconds === 0) return this.parkReady(sleep.value); // asleep(0): the next turn
+              return this.parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
             }
             break;
           case NOT_READY_REQUEST: {
             const deadline = (y as NotReady)._deadline;
-            return this.#parkUntil(deadline === deadline ? deadline : this.#loop!.time() + (y as NotReady).seconds, undefined);
+            return this.parkUntil(deadline === deadline ? deadline : this.#loop!.time() + (y as NotReady).seconds, undefined);
           }
         }
       }
@@ -709,7 +714,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
             );
             continue;
           }
-          (this.#parents ??= []).push(it);
+          this.pushParent(it);
           it = this.#it = sub as Iterator<unknown, unknown, unknown>;
           throwing = false;
           value = undefined;
@@ -726,13 +731,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         }
         if (typeof then === "function") {
           const link = new ThenableLink(this, y as PromiseLike<unknown>);
-          this.#parkOn(link);
+          this.parkOn(link);
           try {
             then.call(y, link.fulfilled, link.rejected);
           } catch (error) {
             if (this.#waitingOn !== link) return; // it called back before throwing: that wins
             this.#waitingOn = null;
-            this.#state = RUNNING;
+            this.#bits = (this.#bits & ~STATE) | RUNNING;
             throwing = true;
             value = error;
             continue;
@@ -741,40 +746,60 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         }
       }
       // Anything else: a plain value in a compiled body, a protocol error in hand-written code.
-      if (this.#flags & COMPILED && (this.#parents === null || this.#parents.length === 0)) {
-        return this.#parkReady(y);
+      if ((this.#bits & (COMPILED | DELEGATING)) === COMPILED) {
+        return this.parkReady(y);
       }
       throwing = true;
-      value = this.#badYield(y);
+      value = this.badYield(y);
     }
   }
 
+  /** Enters an awaitable's iterator: `it`, the one it delegates from, waits in `delegations`. */
+  private pushParent(it: Iterator<unknown, unknown, unknown>): void {
+    if (this.#bits & DELEGATING) delegations.get(this)!.push(it);
+    else {
+      delegations.set(this, [it]);
+      this.#bits |= DELEGATING;
+    }
+  }
+
+  /** Leaves the innermost awaitable's iterator: the one to resume next. */
+  private popParent(): Iterator<unknown, unknown, unknown> {
+    const parents = delegations.get(this)!;
+    const parent = parents.pop()!;
+    if (parents.length === 0) {
+      delegations.delete(this);
+      this.#bits &= ~DELEGATING;
+    }
+    return parent;
+  }
+
   /** Parks until `deadline` on the loop's clock; a deadline already reached means the next turn. */
-  #parkUntil(deadline: number, resumeWith: unknown): void {
+  private parkUntil(deadline: number, resumeWith: unknown): void {
     const loop = this.#loop!;
-    if (deadline <= loop.time()) return this.#parkReady(resumeWith);
+    if (deadline <= loop.time()) return this.parkReady(resumeWith);
     loop._addTimer(this, deadline); // first: parking may find a pending cancel and take it off again
     this.#value = resumeWith;
-    this.#parkOn(TIMER);
+    this.parkOn(TIMER);
   }
 
   /** Back of the ready queue, to resume with `resumeWith` on the next turn. */
-  #parkReady(resumeWith: unknown): void {
+  private parkReady(resumeWith: unknown): void {
     this.#value = resumeWith;
-    this.#state = READY;
+    this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
   }
 
   /** Waits on `on` (a timer, a task, a primitive, a thenable link) until it resumes this task. */
-  #parkOn(on: unknown): void {
+  private parkOn(on: unknown): void {
     this.#waitingOn = on;
-    this.#state = WAITING;
+    this.#bits = (this.#bits & ~STATE) | WAITING;
     // cancel() called during this step (say, by the task on itself) takes effect now it is parked.
-    if (this.#flags & CANCEL_PENDING) this.#interrupt();
+    if (this.#bits & CANCEL_PENDING) this.interrupt();
   }
 
   /** Cancellation reaches a WAITING task: make it ready to receive the CancelledError. */
-  #interrupt(): void {
+  private interrupt(): void {
     const on = this.#waitingOn;
     if (on instanceof Task) {
       // Keep waiting: the awaited task gets the cancellation, and this task resumes (with its own
@@ -785,34 +810,37 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (on === TIMER) this.#loop!._removeTimer(this);
     else if (on instanceof WaitOp) on._cancel(this, false, undefined);
     this.#waitingOn = null;
-    this.#state = READY;
+    this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
   }
 
-  #finish(state: number, value: unknown): void {
+  private finish(state: number, value: unknown): void {
     if (state === REJECTED && value instanceof CancelledError) state = CANCELLED;
-    else if (state === FULFILLED && this.#flags & CANCEL_PENDING) {
+    else if (state === FULFILLED && this.#bits & CANCEL_PENDING) {
       // It returned before reaching the suspension point the cancellation was aimed at; as in
       // asyncio, the cancel() that returned true still wins.
       state = CANCELLED;
-      value = this.#cancelledError(cancelMessages.get(this));
+      value = this.cancelledError(cancelMessages.get(this));
       cancelMessages.delete(this);
     }
-    this.#settle(state, value);
+    this.settle(state, value);
   }
 
-  #settle(state: number, value: unknown): void {
-    this.#state = state;
+  private settle(state: number, value: unknown): void {
+    this.#bits = (this.#bits & ~STATE) | state;
     this.#value = value;
     this.#it = null;
-    this.#parents = null;
-    if (this.#flags & LINKED) this.#loop!._unlink(this);
-    this.#flags &= ~(CANCEL_PENDING | LINKED);
+    if (this.#bits & DELEGATING) {
+      delegations.delete(this);
+      this.#bits &= ~DELEGATING;
+    }
+    if (this.#bits & LINKED) this.#loop!._unlink(this);
+    this.#bits &= ~(CANCEL_PENDING | LINKED);
     const waiters = this.#waiters;
     this.#waiters = null;
-    if (state === REJECTED && !(this.#flags & OBSERVED)) {
+    if (state === REJECTED && !(this.#bits & OBSERVED)) {
       const observed = Array.isArray(waiters) ? waiters.some(observes) : observes(waiters);
-      if (observed) this.#flags |= OBSERVED;
+      if (observed) this.#bits |= OBSERVED;
       else (this.#loop ?? running.loop)?._noteUnobserved(this);
     }
     if (waiters === null) return;
@@ -820,7 +848,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     else waiters._wake(this);
   }
 
-  #checkAwaitedTask(other: Task<unknown>): Error | null {
+  private checkAwaitedTask(other: Task<unknown>): Error | null {
     if (other === this) {
       return new UsageError(`Task "${this.name}" awaited itself, which can never finish. Await another task.`);
     }
@@ -835,7 +863,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return null;
   }
 
-  #badYield(y: unknown): TypeError {
+  private badYield(y: unknown): TypeError {
     const where = `task "${this.name}" yielded ${describe(y)}`;
     if (Object.prototype.toString.call(y) === "[object Generator]") {
       return new TypeError(
@@ -851,7 +879,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * An error reached this compiled task from a task or thenable it awaited: add the frame V8 adds
    * for native async functions, `at async f (file.ts:12:5)`, so the stack shows the await chain.
    */
-  #addAsyncFrame(error: unknown): void {
+  private addAsyncFrame(error: unknown): void {
     if (!(error instanceof Error)) return;
     const stack = error.stack;
     if (typeof stack !== "string") return;
@@ -867,7 +895,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     asyncFrameInsertionPoint.set(error, at + frame.length);
   }
 
-  #cancelledError(message: string | undefined): CancelledError {
+  private cancelledError(message: string | undefined): CancelledError {
     return new CancelledError(message ?? `Task "${this.name}" was cancelled.`);
   }
 }
