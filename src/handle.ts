@@ -3,8 +3,8 @@
  *
  * A Handle sits in the loop's ready queue; a TimerHandle sits on the timer heap until it is due,
  * then in the ready queue. Cancelling a queued handle only marks it (it is skipped when its turn
- * comes); cancelling a timer also takes it off the heap, so a cancelled timer never keeps the
- * loop waiting.
+ * comes); a cancelled timer is disarmed, so it never keeps the loop waiting (the heap drops it
+ * when it meets it).
  */
 
 import type { EventLoop } from "./loop.js";
@@ -51,8 +51,8 @@ export class Handle {
 }
 
 /**
- * A callback scheduled at a deadline with `callLater` or `callAt`. Cancelling it removes it from
- * the loop's timer heap.
+ * A callback scheduled at a deadline with `callLater` or `callAt`. Cancelling it disarms its timer:
+ * the loop no longer waits for it.
  *
  * @example
  * ```ts
@@ -63,8 +63,8 @@ export class Handle {
 export class TimerHandle extends Handle {
   readonly #loop: EventLoop;
   readonly #deadline: number;
-  /** @internal */
-  _heapIndex = -1;
+  // On the timer heap, not yet due nor cancelled.
+  #pending = true;
 
   /** @internal */
   constructor(loop: EventLoop, callback: () => void, deadline: number) {
@@ -80,11 +80,19 @@ export class TimerHandle extends Handle {
 
   override cancel(): void {
     super.cancel();
-    this.#loop._removeTimer(this);
+    if (!this.#pending) return;
+    this.#pending = false;
+    this.#loop._timerCancelled(); // the heap drops it lazily, and never waits for it
+  }
+
+  /** @internal Whether it still stands on the timer heap (see timer-heap.ts). */
+  _armed(): boolean {
+    return this.#pending;
   }
 
   /** @internal The heap says it is due: run it this turn. */
   _due(): void {
+    this.#pending = false;
     this.#loop._schedule(this);
   }
 }

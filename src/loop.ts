@@ -65,8 +65,11 @@ export class EventLoop {
   readonly clock: Clock;
   #ready = new ReadyQueue();
   #timers = new TimerHeap<TimerEntry>();
-  #oldestLive: Task<unknown> | null = null;
-  #newestLive: Task<unknown> | null = null;
+  // Adopted tasks that outlived their first step, oldest first (shutdown cancels them in that
+  // order, a DeadlockError lists them). Finished ones leave lazily: `#liveCount` is how many have
+  // not finished, and the list is compacted once they are under half of it.
+  #live: Task<unknown>[] = [];
+  #liveCount = 0;
   #stopping = false;
   #closed = false;
   readonly #unhandled: UnhandledErrors;
@@ -187,7 +190,7 @@ export class EventLoop {
         if (until === FOREVER) {
           if (this.#stopping) break;
         } else if (until === DRAIN) {
-          if (this.#oldestLive === null && this.#ready.length === 0) break;
+          if (this.#liveCount === 0 && this.#ready.length === 0) break;
         } else {
           if (until.done()) break;
           if (this.#stopping) {
@@ -197,11 +200,12 @@ export class EventLoop {
           }
         }
         if (this.#ready.length === 0) {
-          if (this.#timers.size === 0) {
-            if (until === FOREVER && this.#oldestLive === null) break;
+          const next = this.#timers.nextDeadline();
+          if (next === Number.POSITIVE_INFINITY) {
+            if (until === FOREVER && this.#liveCount === 0) break;
             throw this.#deadlock(until instanceof Task ? until : null);
           }
-          this.clock.sleepUntil(this.#timers.nextDeadline());
+          this.clock.sleepUntil(next);
         }
         this.#turn();
         this.#unhandled.endOfTurn();
@@ -233,9 +237,7 @@ export class EventLoop {
   }
 
   #deadlock(main: Task<unknown> | null): DeadlockError {
-    const waiting: Task<unknown>[] = [];
-    for (let t = this.#oldestLive; t !== null; t = t._nextLive) waiting.push(t);
-    return deadlockError(waiting, main);
+    return deadlockError(this.#live.filter((t) => !t.done()), main);
   }
 
   #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
@@ -265,7 +267,7 @@ export class EventLoop {
    */
   _shutdown(): void {
     this.#checkCanRun("run()");
-    for (let t = this.#oldestLive; t !== null; t = t._nextLive) t.cancel();
+    for (const task of this.#live.slice()) task.cancel();
     this.#run(DRAIN);
   }
 
@@ -286,33 +288,27 @@ export class EventLoop {
   }
 
   /** @internal */
-  _addTimer(entry: TimerEntry, deadline: number): void {
-    this.#timers.push(entry, deadline);
+  /** @internal Arms a timer; gives its stamp (see timer-heap.ts). */
+  _addTimer(entry: TimerEntry, deadline: number): number {
+    return this.#timers.push(entry, deadline);
   }
 
-  /** @internal */
-  _removeTimer(entry: TimerEntry): void {
-    this.#timers.remove(entry);
+  /** @internal A timer was disarmed: its entry answers `_armed` false from now on. */
+  _timerCancelled(): void {
+    this.#timers.cancelled();
   }
 
-  /** @internal Appends a newly adopted task to the live list. */
+  /** @internal Appends a task that outlived its first step to the live list. */
   _link(task: Task<unknown>): void {
-    task._prevLive = this.#newestLive;
-    task._nextLive = null;
-    if (this.#newestLive === null) this.#oldestLive = task;
-    else this.#newestLive._nextLive = task;
-    this.#newestLive = task;
+    this.#live.push(task);
+    this.#liveCount++;
   }
 
-  /** @internal Removes a finished task from the live list. */
-  _unlink(task: Task<unknown>): void {
-    const prev = task._prevLive;
-    const next = task._nextLive;
-    if (prev === null) this.#oldestLive = next;
-    else prev._nextLive = next;
-    if (next === null) this.#newestLive = prev;
-    else next._prevLive = prev;
-    task._prevLive = task._nextLive = null;
+  /** @internal A linked task finished; it leaves the list lazily. */
+  _unlink(): void {
+    this.#liveCount--;
+    const live = this.#live;
+    if (live.length > 64 && this.#liveCount * 2 < live.length) this.#live = live.filter((t) => !t.done());
   }
 }
 

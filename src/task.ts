@@ -15,7 +15,7 @@
  *
  * Invariants:
  * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
- *   TIMER, `_heapIndex >= 0`), one task's waiter list, one primitive's waiter queue, or one
+ *   a timer, `#waitingOn` holding its stamp), one task's waiter list, one primitive's waiter queue, or one
  *   thenable's callbacks (WAITING).
  * - A failed task that nothing observes is reported once, by its loop's unhandled-error policy.
  * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling task
@@ -71,8 +71,6 @@ const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
 /** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
 type Request = { [REQUEST]?: number };
 
-/** What a parked task waits on when it is on the timer heap. */
-const TIMER = { toString: () => "a timer" };
 
 /** @internal Something a settling task must tell: a task awaiting it, a reaction, a latch. */
 export interface Waiter {
@@ -117,7 +115,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   // Alive: the value to send (or, with RESUME_THROW, throw) on the next step. Done: the result,
   // the error, or the CancelledError.
   #value: unknown = undefined;
-  // What a WAITING task waits on (TIMER, a Task, a ThenableLink, a WaitOp); while READY, the task
+  // What a WAITING task waits on (the stamp of its timer, a Task, a ThenableLink, a WaitOp); while READY, the task
   // or WaitOp that woke it (so the outcome can be read, or a hand-off given back on cancel).
   #waitingOn: unknown = null;
   // Who to tell on settling: one waiter (the common case), or an array of them in order.
@@ -126,13 +124,6 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   #name: string;
   // Compiled bodies only: where the body's last await was ("file.ts:12:5"), or "".
   #site = "";
-
-  /** @internal Position on the timer heap while sleeping (see timer-heap.ts). */
-  _heapIndex = -1;
-  /** @internal Neighbours in the loop's list of live tasks (see loop.ts). */
-  _prevLive: Task<unknown> | null = null;
-  /** @internal */
-  _nextLive: Task<unknown> | null = null;
 
   private constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
     this.#it = it;
@@ -508,6 +499,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _describeWait(): string {
     const on = this.#waitingOn;
     if ((this.#bits & STATE) !== WAITING) return "nothing (it is ready)";
+    if (typeof on === "number") return "a timer";
     if (on instanceof Task) return `task "${on.name}"`;
     if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableLink) {
@@ -530,9 +522,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
   }
 
+  /** @internal Whether the timer it parked on with `stamp` still stands (see timer-heap.ts). */
+  _armed(stamp: number): boolean {
+    return this.#waitingOn === stamp;
+  }
+
   /** @internal The timer this task parked on is due. */
   _due(): void {
-    if (this.#waitingOn !== TIMER) return;
     this.#waitingOn = null;
     this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
@@ -778,9 +774,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   private parkUntil(deadline: number, resumeWith: unknown): void {
     const loop = this.#loop!;
     if (deadline <= loop.time()) return this.parkReady(resumeWith);
-    loop._addTimer(this, deadline); // first: parking may find a pending cancel and take it off again
     this.#value = resumeWith;
-    this.parkOn(TIMER);
+    this.parkOn(loop._addTimer(this, deadline)); // its stamp: what the heap calls this timer
   }
 
   /** Back of the ready queue, to resume with `resumeWith` on the next turn. */
@@ -807,7 +802,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       on.cancel(cancelMessages.get(this));
       return;
     }
-    if (on === TIMER) this.#loop!._removeTimer(this);
+    if (typeof on === "number") this.#loop!._timerCancelled(); // the heap drops it lazily
     else if (on instanceof WaitOp) on._cancel(this, false, undefined);
     this.#waitingOn = null;
     this.#bits = (this.#bits & ~STATE) | READY;
@@ -834,7 +829,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       delegations.delete(this);
       this.#bits &= ~DELEGATING;
     }
-    if (this.#bits & LINKED) this.#loop!._unlink(this);
+    if (this.#bits & LINKED) this.#loop!._unlink();
     this.#bits &= ~(CANCEL_PENDING | LINKED);
     const waiters = this.#waiters;
     this.#waiters = null;

@@ -1,133 +1,149 @@
 /**
- * timer-heap.ts: a binary min-heap of timers ordered by (deadline, seq).
+ * timer-heap.ts: a binary min-heap of timers ordered by (deadline, stamp).
  *
- * Entries carry only their position (`_heapIndex`), so a sleeping task is its own timer: parking on the
- * heap allocates nothing, and cancelling removes it in O(log n) without a search. The keys live in
- * two arrays beside the entries, so sifting compares numbers in order in memory instead of
- * visiting a different object at every level (with 100,000 sleepers, those visits were cache
- * misses). `seq` is handed out here in scheduling order, which makes ties between equal deadlines
- * fire first-scheduled-first, deterministically.
- * Invariant: `#items[i]._heapIndex === i`, `#deadlines[i]` and `#seqs[i]` are its keys; an entry
- * not in a heap has `_heapIndex === -1`.
+ * Every push gets a *stamp*, a number handed out in scheduling order: it breaks ties between equal
+ * deadlines (first scheduled fires first, deterministically) and it names that one arming of the
+ * entry. A sleeping task is its own timer entry and remembers the stamp it parked with, so parking
+ * allocates nothing.
+ *
+ * Cancelling is lazy: the entry stays in the heap and is dropped when it reaches the top (the
+ * entry answers `_armed(stamp)` false from then on), which spares the heap a back-pointer in every
+ * entry and a write to it at every level of every sift. So that cancelled timers cannot pile up,
+ * the owner reports each cancel (`cancelled()`) and the heap rebuilds itself without them once
+ * they are more than half of it. The keys live in two arrays beside the entries, so sifting
+ * compares numbers in order in memory instead of visiting a different object at every level
+ * (with 100,000 sleepers, those visits were cache misses).
+ *
+ * Invariant: `#items[i]`, `#deadlines[i]`, `#stamps[i]` are one timer; the top, once
+ * `nextDeadline()` has run, is armed.
  */
 
 /** @internal Something that can sit on the timer heap. Its keys are kept by the heap. */
 export interface TimerEntry {
-  _heapIndex: number;
-  /** Called by the loop when the entry reaches its deadline and leaves the heap. */
+  /** Whether the timer pushed with `stamp` still stands (not cancelled, not re-armed since). */
+  _armed(stamp: number): boolean;
+  /** Called by the loop when the timer reaches its deadline (armed) and leaves the heap. */
   _due(): void;
 }
+
+// Below this many cancelled timers, never bother rebuilding.
+const MIN_COMPACTION = 64;
 
 /** @internal */
 export class TimerHeap<E extends TimerEntry> {
   #items: E[] = [];
   #deadlines: number[] = [];
-  #seqs: number[] = [];
-  #nextSeq = 0;
+  #stamps: number[] = [];
+  #nextStamp = 0;
+  // Cancelled entries still in the heap (reported by `cancelled()`, not yet dropped).
+  #cancelled = 0;
 
+  /** How many timers are armed. */
   get size(): number {
-    return this.#items.length;
+    return this.#items.length - this.#cancelled;
   }
 
-  /** The entry with the earliest (deadline, seq), without removing it. */
-  peek(): E | undefined {
-    return this.#items[0];
-  }
-
-  /** The earliest deadline, or Infinity when the heap is empty. */
+  /** The earliest armed deadline, or Infinity when there is none. Drops cancelled timers on top. */
   nextDeadline(): number {
-    return this.#items.length === 0 ? Number.POSITIVE_INFINITY : this.#deadlines[0]!;
+    const items = this.#items;
+    while (items.length > 0) {
+      if (items[0]!._armed(this.#stamps[0]!)) return this.#deadlines[0]!;
+      this.#removeTop();
+      this.#cancelled--;
+    }
+    return Number.POSITIVE_INFINITY;
   }
 
-  push(entry: E, deadline: number): void {
-    const seq = this.#nextSeq++;
+  /** Arms `entry` for `deadline`; returns the stamp that names this arming. */
+  push(entry: E, deadline: number): number {
+    if (this.#cancelled > MIN_COMPACTION && this.#cancelled * 2 > this.#items.length) this.#compact();
+    const stamp = this.#nextStamp++;
     this.#items.push(entry);
     this.#deadlines.push(deadline);
-    this.#seqs.push(seq);
-    this.#up(this.#items.length - 1, entry, deadline, seq);
+    this.#stamps.push(stamp);
+    this.#up(this.#items.length - 1, entry, deadline, stamp);
+    return stamp;
   }
 
-  /** Removes and returns the earliest entry. */
+  /** Removes and returns the earliest timer; call `nextDeadline()` first, so that it is armed. */
   pop(): E | undefined {
     const top = this.#items[0];
-    if (top !== undefined) this.#removeAt(0);
+    if (top !== undefined) this.#removeTop();
     return top;
   }
 
-  /** Removes `entry` wherever it is; a no-op for an entry that is not in the heap. */
-  remove(entry: E): void {
-    const i = entry._heapIndex;
-    if (i >= 0 && this.#items[i] === entry) this.#removeAt(i);
+  /** One armed timer was disarmed (its entry answers `_armed` false now); it leaves lazily. */
+  cancelled(): void {
+    this.#cancelled++;
   }
 
-  /** The entries in heap order (not sorted); for diagnostics only. */
-  entries(): readonly E[] {
-    return this.#items;
-  }
-
-  #removeAt(i: number): void {
-    const items = this.#items;
-    const removed = items[i]!;
-    removed._heapIndex = -1;
-    const last = items.pop()!;
+  #removeTop(): void {
+    const last = this.#items.pop()!;
     const deadline = this.#deadlines.pop()!;
-    const seq = this.#seqs.pop()!;
-    if (last === removed) return;
-    // The last entry fills the hole; it may belong above or below it.
-    if (i > 0 && before(deadline, seq, this.#deadlines[(i - 1) >> 1]!, this.#seqs[(i - 1) >> 1]!)) {
-      this.#up(i, last, deadline, seq);
-    } else {
-      this.#down(i, last, deadline, seq);
+    const stamp = this.#stamps.pop()!;
+    if (this.#items.length > 0) this.#down(0, last, deadline, stamp);
+  }
+
+  /** Rebuilds the heap from its armed timers alone (Floyd's bottom-up heapify, O(n)). */
+  #compact(): void {
+    const items: E[] = [];
+    const deadlines: number[] = [];
+    const stamps: number[] = [];
+    for (let i = 0; i < this.#items.length; i++) {
+      const entry = this.#items[i]!;
+      if (!entry._armed(this.#stamps[i]!)) continue;
+      items.push(entry);
+      deadlines.push(this.#deadlines[i]!);
+      stamps.push(this.#stamps[i]!);
     }
+    this.#items = items;
+    this.#deadlines = deadlines;
+    this.#stamps = stamps;
+    this.#cancelled = 0;
+    for (let i = (items.length >> 1) - 1; i >= 0; i--) this.#down(i, items[i]!, deadlines[i]!, stamps[i]!);
   }
 
   /** Moves the hole at `i` up until `entry` (with these keys) fits, and puts it there. */
-  #up(i: number, entry: E, deadline: number, seq: number): void {
+  #up(i: number, entry: E, deadline: number, stamp: number): void {
     const items = this.#items;
     const deadlines = this.#deadlines;
-    const seqs = this.#seqs;
+    const stamps = this.#stamps;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(deadline, seq, deadlines[parent]!, seqs[parent]!)) break;
-      const moved = items[parent]!;
-      items[i] = moved;
+      if (!before(deadline, stamp, deadlines[parent]!, stamps[parent]!)) break;
+      items[i] = items[parent]!;
       deadlines[i] = deadlines[parent]!;
-      seqs[i] = seqs[parent]!;
-      moved._heapIndex = i;
+      stamps[i] = stamps[parent]!;
       i = parent;
     }
     items[i] = entry;
     deadlines[i] = deadline;
-    seqs[i] = seq;
-    entry._heapIndex = i;
+    stamps[i] = stamp;
   }
 
   /** Moves the hole at `i` down until `entry` (with these keys) fits, and puts it there. */
-  #down(i: number, entry: E, deadline: number, seq: number): void {
+  #down(i: number, entry: E, deadline: number, stamp: number): void {
     const items = this.#items;
     const deadlines = this.#deadlines;
-    const seqs = this.#seqs;
+    const stamps = this.#stamps;
     const n = items.length;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && before(deadlines[right]!, seqs[right]!, deadlines[child]!, seqs[child]!)) child = right;
-      if (!before(deadlines[child]!, seqs[child]!, deadline, seq)) break;
-      const moved = items[child]!;
-      items[i] = moved;
+      if (right < n && before(deadlines[right]!, stamps[right]!, deadlines[child]!, stamps[child]!)) child = right;
+      if (!before(deadlines[child]!, stamps[child]!, deadline, stamp)) break;
+      items[i] = items[child]!;
       deadlines[i] = deadlines[child]!;
-      seqs[i] = seqs[child]!;
-      moved._heapIndex = i;
+      stamps[i] = stamps[child]!;
       i = child;
     }
     items[i] = entry;
     deadlines[i] = deadline;
-    seqs[i] = seq;
-    entry._heapIndex = i;
+    stamps[i] = stamp;
   }
 }
 
-function before(deadlineA: number, seqA: number, deadlineB: number, seqB: number): boolean {
-  return deadlineA < deadlineB || (deadlineA === deadlineB && seqA < seqB);
+function before(deadlineA: number, stampA: number, deadlineB: number, stampB: number): boolean {
+  return deadlineA < deadlineB || (deadlineA === deadlineB && stampA < stampB);
 }

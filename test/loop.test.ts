@@ -123,6 +123,67 @@ describe("EventLoop ordering", () => {
     expect(fired).toEqual(expected);
   });
 
+  it("keeps (deadline, scheduling) order while most timers and sleeps are cancelled and new ones keep coming", () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const fired: number[] = [];
+    // cancel() says whether it stopped the timer (false once it has fired).
+    type Timer = { index: number; deadline: number; cancel(): boolean };
+    const all: Timer[] = [];
+    const pending = new Set<Timer>();
+    const cancelled = new Set<number>();
+    const sleeper = coroutine(function* (index: number, seconds: number) {
+      try {
+        yield* asleep(seconds);
+        fired.push(index);
+      } catch {
+        // cancelled: it must not fire
+      }
+    });
+    const loop = virtualLoop();
+    loop.runUntilComplete(
+      coroutine(function* () {
+        const loop = currentLoop();
+        for (let round = 0; round < 40; round++) {
+          for (let k = 0; k < 100; k++) {
+            const index = all.length;
+            const delay = 0.1 + Math.floor(random() * 50) / 10; // many ties
+            const deadline = loop.time() + delay;
+            let timer: Timer;
+            if (k % 2 === 0) {
+              const handle = loop.callAt(deadline, () => {
+                fired.push(index);
+                pending.delete(timer);
+              });
+              timer = { index, deadline, cancel: () => (handle.cancel(), handle.cancelled()) };
+            } else {
+              const task = sleeper(index, delay); // started at once: its timer is armed now
+              timer = { index, deadline, cancel: () => task.cancel() };
+            }
+            all.push(timer);
+            pending.add(timer);
+          }
+          for (const timer of [...pending]) {
+            if (random() < 0.8) {
+              if (timer.cancel()) cancelled.add(timer.index);
+              pending.delete(timer);
+            }
+          }
+          yield* asleep(0.5);
+        }
+      })(),
+    );
+    loop.runForever();
+    const expected = all
+      .filter((t) => !cancelled.has(t.index))
+      .sort((a, b) => a.deadline - b.deadline || a.index - b.index)
+      .map((t) => t.index);
+    expect(cancelled.size).toBeGreaterThan(3000);
+    expect(fired).toEqual(expected);
+    // Cancelled timers never kept the loop waiting: it ended at the last deadline that fired.
+    expect(loop.time()).toBe(Math.max(19.5, ...all.filter((t) => !cancelled.has(t.index)).map((t) => t.deadline)));
+  });
+
   it("does not move virtual time while tasks are ready", () => {
     const loop = virtualLoop();
     const log = timedLog(loop);
