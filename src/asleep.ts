@@ -12,6 +12,11 @@ import { __await__, markRequest, NotReady, SLEEP_REQUEST, thenOnLoop, YieldOnce,
 import { checkSeconds } from "./checks.js";
 import { running } from "./running.js";
 
+// Phases of an ASleep used as its own iterator.
+const IDLE = 0;
+const HANDED = 1;
+const YIELDED = 2;
+
 function now(): number {
   const loop = running.loop;
   return loop === null ? performance.now() / 1000 : loop.time();
@@ -66,6 +71,8 @@ export class ASleep<T = undefined> implements Awaitable<T>, PromiseLike<T> {
   readonly seconds: number;
   /** What the await gives once the time has passed. */
   readonly value: T;
+  // Its own iterator for `yield*` (see [Symbol.iterator]): IDLE, HANDED out, or YIELDED itself.
+  #phase = IDLE;
 
   /** @internal Use `asleep()`: it validates `seconds`. */
   constructor(seconds: number, value: T) {
@@ -83,7 +90,35 @@ export class ASleep<T = undefined> implements Awaitable<T>, PromiseLike<T> {
    * driven by anything else it is the `sleep()` generator, NotReady hints and all.
    */
   [Symbol.iterator](): Iterator<NotReady | ASleep<T>, T, unknown> {
-    return running.loop === null ? sleeping(this.seconds, this.value) : new YieldOnce<ASleep<T>, T>(this);
+    if (running.loop === null) return sleeping(this.seconds, this.value);
+    // Most sleeps are awaited once, right away: the sleep is its own iterator then, which saves
+    // an object per sleeping task (100,000 sleepers, 100,000 objects fewer to collect). One that
+    // is mid-await already (shared by tasks sleeping at once) hands out a separate iterator.
+    if (this.#phase !== IDLE) return new YieldOnce<ASleep<T>, T>(this);
+    this.#phase = HANDED;
+    return this as Iterator<ASleep<T>, T, unknown>;
+  }
+
+  /** @internal `yield*` runs this (see [Symbol.iterator]): yields the sleep once, returns what it is resumed with. */
+  next(value?: unknown): IteratorResult<ASleep<T>, T> {
+    if (this.#phase === HANDED) {
+      this.#phase = YIELDED;
+      return { done: false, value: this };
+    }
+    this.#phase = IDLE;
+    return { done: true, value: value as T };
+  }
+
+  /** @internal An error thrown in at the await (a cancel) passes through. */
+  throw(error: unknown): IteratorResult<ASleep<T>, T> {
+    this.#phase = IDLE;
+    throw error;
+  }
+
+  /** @internal */
+  return(value?: T): IteratorResult<ASleep<T>, T> {
+    this.#phase = IDLE;
+    return { done: true, value: value as T };
   }
 
   /**
