@@ -227,6 +227,34 @@ describe("asleep() and sleep()", () => {
     expect(Object.prototype.toString.call(nap[Symbol.iterator]())).toBe("[object Generator]");
   });
 
+  it("can be shared by tasks sleeping at once and reused after a cancel", () => {
+    const nap = asleep(2, "rested");
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const napper = coroutine(function* (name: string, start: number) {
+      yield* asleep(start);
+      log.at(`${name} ${yield* nap}`);
+    });
+    const a = napper("a", 0);
+    const b = napper("b", 0.5); // starts its nap while a is in the middle of the same one
+    const c = napper("c", 1);
+    loop.createTask(a);
+    loop.createTask(b);
+    loop.createTask(c);
+    loop.callLater(1.5, () => c.cancel()); // c leaves the shared nap mid-way
+    loop.runForever();
+    expect(log.entries).toEqual(["a rested@2", "b rested@2.5"]);
+    expect(c.cancelled()).toBe(true);
+    // Once everyone is done with it, the same sleep waits its full time again.
+    const again = coroutine(function* () {
+      const first = yield* nap;
+      const second = yield* nap;
+      return [first, second];
+    });
+    expect(loop.runUntilComplete(again())).toEqual(["rested", "rested"]);
+    expect(loop.time()).toBe(6.5);
+  });
+
   it("yields NotReady again after an early wake-up, when a polling loop drives it", () => {
     // Outside any handloop loop, sleep() reads real time, as the post's sleep reads time.time().
     const it = sleep(0.003, "over");
