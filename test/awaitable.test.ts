@@ -253,6 +253,19 @@ describe("asleep() and sleep()", () => {
     });
     expect(loop.runUntilComplete(again())).toEqual(["rested", "rested"]);
     expect(loop.time()).toBe(6.5);
+    // Iterators taken by hand are independent: each yields the sleep once, then returns.
+    const byHand = coroutine(function* () {
+      const one = nap[Symbol.iterator]();
+      const two = nap[Symbol.iterator]();
+      return [one.next(), two.next(), one.next(1), two.next(2), one.next(3)];
+    });
+    expect(loop.runUntilComplete(byHand())).toEqual([
+      { done: false, value: nap },
+      { done: false, value: nap },
+      { done: true, value: 1 },
+      { done: true, value: 2 },
+      { done: true, value: 3 },
+    ]);
   });
 
   it("yields NotReady again after an early wake-up, when a polling loop drives it", () => {
