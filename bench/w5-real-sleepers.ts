@@ -15,7 +15,9 @@
  * - Effection 4: `yield* sleep(ms)` in operations run by `all` (setTimeout underneath).
  * - Python asyncio: `await asyncio.sleep(d)`, times from `loop.time()`.
  *
- * Each system runs twice (a run takes about a second), no warm-up; lateness is pooled over both.
+ * Each system runs once to warm up, then three times (a run takes about a second); lateness is
+ * pooled over the three. handloop runs twice: with the RealClock's default timer slack (0.5 ms) and
+ * with 1 ms, the granularity of Node's own timers, to show what the slack trades.
  * Targets: handloop CPU <= 0.6x native setTimeout; handloop lateness p99 <= 1 ms.
  *
  *   npx tsx bench/w5-real-sleepers.ts
@@ -26,7 +28,8 @@ import { asleep, coroutine, currentLoop, gather, RealClock, run, type Task } fro
 import { cpuNow, durations, percentile, python, pythonVersion, ratio, report, selected, target, type Sample } from "./harness.js";
 
 const N = 10_000;
-const RUNS = 2;
+const RUNS = 3;
+const WARMUPS = 1;
 const seconds = durations(N, 1);
 
 /** One wake-up, in ms: when its sleep began, its deadline, when it resumed. */
@@ -40,6 +43,9 @@ interface Result extends Sample {
 async function measure(name: string, work: (wakes: Wake[]) => unknown): Promise<Result> {
   const result: Result = { name, runs: [], cpu: [], lateness: [], latenessAfterSetup: [] };
   if (!selected(name)) return result; // left out by --only
+  // A first full run warms up each system (JIT, heap growth), as the other workloads do; without
+  // it, compiling handloop's own code and native's promise paths lands in the figures.
+  for (let i = 0; i < WARMUPS; i++) await work([]);
   for (let i = 0; i < RUNS; i++) {
     const wakes: Wake[] = [];
     const cpu = cpuNow();
@@ -65,12 +71,12 @@ const sleeper = coroutine(function* (d: number, wakes: Wake[]) {
   wakes.push([start, start + d * 1000, loop.time() * 1000]);
 });
 
-function handloopSleepers(wakes: Wake[]): void {
+function handloopSleepers(wakes: Wake[], slack?: number): void {
   run(function* () {
     const tasks: Task<void>[] = [];
     for (const d of seconds) tasks.push(sleeper(d, wakes));
     yield* gather(...tasks);
-  }, { clock: new RealClock() });
+  }, { clock: new RealClock({ slack }) });
 }
 
 async function nativeSleepers(wakes: Wake[]): Promise<void> {
@@ -101,9 +107,11 @@ function latenessNote(all: readonly number[], afterSetup: readonly number[]): st
 }
 
 const HANDLOOP = "handloop: asleep on a RealClock";
+const HANDLOOP_1MS = "handloop: RealClock, slack 1 ms";
 const NATIVE = "native: setTimeout";
 const samples: Result[] = [
-  await measure(HANDLOOP, handloopSleepers),
+  await measure(HANDLOOP, (wakes) => handloopSleepers(wakes)),
+  await measure(HANDLOOP_1MS, (wakes) => handloopSleepers(wakes, 0.001)),
   await measure(NATIVE, nativeSleepers),
   await measure("effection: sleep (in all)", effectionSleepers),
 ];
