@@ -1,9 +1,13 @@
 /**
  * W2: two tasks hand a token back and forth 200,000 times (100,000 round trips), through the
- * smallest channel each system offers: handloop's `Queue` (`putNowait` + `yield* q.get()`), a
- * native Promise-based channel (each side awaits a promise the other resolves), Effection 4's
+ * smallest channel each system offers: handloop's `Queue` (`putNowait` + `get()`), a native
+ * Promise-based channel (each side awaits a promise the other resolves), Effection 4's
  * `createQueue` (`add` + `yield* q.next()`) and `createChannel`, and Python's `asyncio.Queue`.
  * Each direction has its own queue. Target: handloop <= 0.7x native.
+ *
+ * handloop runs two ways: hand-written coroutines (`yield* q.get()`, typed), and `async`
+ * functions compiled by handloop (`await q.get()`). The native row runs the very same async source
+ * natively, with a Promise channel in place of the Queue.
  *
  * Should `Queue` not be exported (it was written before Queue existed), this prints "W2 skipped:
  * Queue not available yet" and exits 0; `--peers` runs the peers anyway.
@@ -14,7 +18,7 @@
 import { all, createChannel, createQueue, run as effectionRun, spawn } from "effection";
 import * as handloop from "../src/index.js";
 import { coroutine, gather, run, VirtualClock } from "../src/index.js";
-import { python, pythonVersion, ratio, report, target, time, type Sample } from "./harness.js";
+import { nativeAndCompiled, python, pythonVersion, ratio, report, target, time, type Sample } from "./harness.js";
 
 const HANDOFFS = 200_000;
 const ROUNDS = HANDOFFS / 2;
@@ -66,7 +70,7 @@ class PromiseChannel<T> {
   #items: T[] = [];
   #reader: ((item: T) => void) | null = null;
 
-  put(item: T): void {
+  putNowait(item: T): void {
     const reader = this.#reader;
     if (reader === null) {
       this.#items.push(item);
@@ -82,22 +86,38 @@ class PromiseChannel<T> {
   }
 }
 
-async function nativePingPong(): Promise<number> {
-  const ab = new PromiseChannel<number>();
-  const ba = new PromiseChannel<number>();
-  const ping = async () => {
-    let v = 0;
-    for (let i = 0; i < ROUNDS; i++) {
-      ab.put(v);
-      v = await ba.get();
-    }
+/** The same async source for native (with PromiseChannel) and compiled by handloop (with Queue). */
+const source = `
+  export async function pingPong(ab, ba, rounds) {
+    const ping = async () => {
+      let v = 0;
+      for (let i = 0; i < rounds; i++) {
+        ab.putNowait(v);
+        v = await ba.get();
+      }
+      return v;
+    };
+    const pong = async () => {
+      for (let i = 0; i < rounds; i++) ba.putNowait((await ab.get()) + 1);
+    };
+    // Both running, then awaited in turn (not Promise.all: a native promise in compiled code
+    // would wait for the microtask queue, which a synchronous run never lets run).
+    const pinging = ping();
+    const ponging = pong();
+    const v = await pinging;
+    await ponging;
     return v;
-  };
-  const pong = async () => {
-    for (let i = 0; i < ROUNDS; i++) ba.put((await ab.get()) + 1);
-  };
-  const [v] = await Promise.all([ping(), pong()]);
-  return check(v);
+  }
+`;
+type AsyncPingPong = { pingPong(ab: unknown, ba: unknown, rounds: number): PromiseLike<number> };
+const { native, compiled } = await nativeAndCompiled<AsyncPingPong>("w2", source);
+
+async function nativePingPong(): Promise<number> {
+  return check(await native.pingPong(new PromiseChannel(), new PromiseChannel(), ROUNDS));
+}
+
+function compiledPingPong(Q: QueueClass): number {
+  return check(run(() => compiled.pingPong(new Q(), new Q(), ROUNDS), { clock: new VirtualClock() }));
 }
 
 function effectionQueuePingPong(): PromiseLike<number> {
@@ -155,15 +175,20 @@ function check(v: number): number {
 }
 
 const HANDLOOP = "handloop: Queue putNowait + yield* get()";
-const NATIVE = "native: Promise channel";
+const COMPILED = "handloop: compiled async, await q.get()";
+const NATIVE = "native: async/await, Promise channel";
 const samples: Sample[] = [];
 if (Queue !== undefined) samples.push(await time(HANDLOOP, RUNS, () => handloopPingPong(Queue)));
+if (Queue !== undefined) samples.push(await time(COMPILED, RUNS, () => compiledPingPong(Queue)));
 samples.push(await time(NATIVE, RUNS, nativePingPong));
 samples.push(await time("effection: createQueue add + next()", 3, effectionQueuePingPong));
 samples.push(await time("effection: createChannel send + next()", 3, effectionChannelPingPong));
 const py = python<{ runs: number[]; cpu: number[] }>("w2_queue.py", [String(HANDOFFS), "3"]);
 if (py) samples.push({ name: `${pythonVersion()} asyncio.Queue`, runs: py.runs, cpu: py.cpu });
 
-report(`W2: two tasks hand a token back and forth ${HANDOFFS.toLocaleString("en")} times`, samples, Queue ? HANDLOOP : NATIVE);
-if (Queue !== undefined) target("handloop / native Promise channel", ratio(samples, HANDLOOP, NATIVE), 0.7);
+report(`W2: two tasks hand a token back and forth ${HANDOFFS.toLocaleString("en")} times`, samples, Queue ? [HANDLOOP, COMPILED] : NATIVE);
+if (Queue !== undefined) {
+  target("handloop yield* / native Promise channel", ratio(samples, HANDLOOP, NATIVE), 0.7);
+  target("handloop compiled async / native Promise channel", ratio(samples, COMPILED, NATIVE), 0.7);
+}
 else console.log("  W2 handloop skipped: Queue not available yet (peers only)");
