@@ -65,6 +65,7 @@ const OBSERVED = 256; // someone read the outcome: a failure is not unhandled
 const LINKED = 512; // in its loop's list of live tasks
 const FROM_TASK = 1024; // parked on a task: the next step reads that task's outcome
 const DELEGATING = 2048; // running an awaitable's iterator: the enclosing ones are in `delegations`
+const GENERATOR = 4096; // the coroutine is a plain generator object: resume it through generatorNext
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
 
@@ -80,6 +81,12 @@ export interface Waiter {
 }
 
 let nextId = 1;
+
+// What every generator object's `next` and `throw` are (%GeneratorPrototype%'s), whichever
+// generator function made it. The stepper calls them directly (see drive).
+const generatorPrototype = Object.getPrototypeOf(function* () {}).prototype as Generator<unknown, unknown, unknown>;
+const generatorNext = generatorPrototype.next;
+const generatorThrow = generatorPrototype.throw;
 
 // The iterators a task delegated from (awaiting an awaitable runs its iterator in place), outermost
 // first; only for tasks with the DELEGATING flag. Awaiting a user-defined awaitable is rare next to
@@ -127,7 +134,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   private constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
     this.#it = it;
-    this.#bits = NEW | flags;
+    this.#bits = NEW | flags | (it !== null && it.next === generatorNext ? GENERATOR : 0);
     this.#name = name;
   }
 
@@ -601,13 +608,20 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   private drive(throwing: boolean, value: unknown): void {
     let it = this.#it!;
+    // Whether `it` is the task's own generator. Resuming it through %GeneratorPrototype%.next
+    // itself, rather than looking `next` up, matters: every generator function gives its
+    // generators their own prototype, so with a few of them about, `it.next` is a megamorphic
+    // lookup on every step.
+    let own = (this.#bits & (GENERATOR | DELEGATING)) === GENERATOR;
     for (;;) {
       let r: IteratorResult<unknown, unknown>;
       try {
-        r = throwing ? throwInto(it, value) : it.next(value);
+        if (own) r = throwing ? generatorThrow.call(it, value) : generatorNext.call(it, value);
+        else r = throwing ? throwInto(it, value) : it.next(value);
       } catch (error) {
         const parent = this.#bits & DELEGATING ? this.popParent() : undefined;
         if (parent === undefined) return this.finish(REJECTED, error);
+        own = (this.#bits & (GENERATOR | DELEGATING)) === GENERATOR;
         it = this.#it = parent;
         throwing = true;
         value = error;
@@ -620,12 +634,15 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           // function's promise does: wait for it in place of the body.
           if (this.#bits & COMPILED && isThenable(r.value)) {
             it = this.#it = adoptThenable(r.value);
+            this.#bits |= GENERATOR;
+            own = true;
             throwing = false;
             value = undefined;
             continue;
           }
           return this.finish(FULFILLED, r.value);
         }
+        own = (this.#bits & (GENERATOR | DELEGATING)) === GENERATOR;
         it = this.#it = parent;
         throwing = false;
         value = r.value;
@@ -711,6 +728,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
             continue;
           }
           this.pushParent(it);
+          own = false;
           it = this.#it = sub as Iterator<unknown, unknown, unknown>;
           throwing = false;
           value = undefined;
