@@ -24,7 +24,7 @@ import { deadlockError } from "./deadlock.js";
 import { UsageError, type DeadlockError } from "./errors.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
-import { running } from "./running.js";
+import { running, runningTask } from "./running.js";
 import { Task } from "./task.js";
 import { TimerHeap, type TimerEntry } from "./timer-heap.js";
 import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
@@ -72,6 +72,8 @@ export class EventLoop {
   #liveCount = 0;
   #stopping = false;
   #closed = false;
+  // In #turn, running what it picked: the Runnable at the head of the ready queue is being run.
+  #inTurn = false;
   readonly #unhandled: UnhandledErrors;
 
   constructor(options: EventLoopOptions = {}) {
@@ -225,15 +227,28 @@ export class EventLoop {
       while (timers.nextDeadline() <= now) timers.pop()!._due();
     }
     const ready = this.#ready;
-    for (let n = ready.length; n > 0; n--) this.#pickNext(ready)._run();
+    this.#inTurn = true;
+    try {
+      for (let n = ready.length; n > 0; n--) {
+        // Run where it stands and only then leave the queue: that is how _stepping() knows it.
+        this.#pickNext(ready)._run();
+        ready.shift();
+      }
+    } catch (error) {
+      ready.shift(); // a callback threw: it has run all the same
+      throw error;
+    } finally {
+      this.#inTurn = false;
+    }
   }
 
   /**
-   * The one place that chooses what runs next. FIFO: the order tasks became ready, timers in
-   * (deadline, seq) order. A seeded explorer of schedules replaces this choice and nothing else.
+   * The one place that chooses what runs next, and moves it to the head of the ready queue, where
+   * it runs. FIFO: the order tasks became ready, timers in (deadline, stamp) order; the head is
+   * already the one. A seeded explorer of schedules replaces this choice and nothing else.
    */
   #pickNext(ready: ReadyQueue): Runnable {
-    return ready.shift()!;
+    return ready.first()!;
   }
 
   #deadlock(main: Task<unknown> | null): DeadlockError {
@@ -280,6 +295,13 @@ export class EventLoop {
   /** @internal A task failed with nobody waiting on it: check again at the end of the turn. */
   _noteUnobserved(task: Task<unknown>): void {
     this.#unhandled.note(task);
+  }
+
+  /** @internal The task being stepped by this loop's turn right now, if any (see running.ts). */
+  _stepping(): Task<unknown> | null {
+    if (!this.#inTurn) return null;
+    const item = this.#ready.first();
+    return item instanceof Task ? item : null;
   }
 
   /** @internal */
@@ -330,7 +352,7 @@ export function currentLoop(): EventLoop {
 
 /** The task being stepped right now, or `undefined` between steps and outside any loop. */
 export function currentTask(): Task<unknown> | undefined {
-  return running.task ?? undefined;
+  return runningTask() ?? undefined;
 }
 
 const FOREVER = Symbol("forever");

@@ -31,6 +31,11 @@ export class ReadyQueue {
     this.#length++;
   }
 
+  /** The item at the head, left in place. */
+  first(): Runnable | undefined {
+    return this.#length === 0 ? undefined : this.#items[this.#head];
+  }
+
   shift(): Runnable | undefined {
     if (this.#length === 0) return undefined;
     const items = this.#items;

@@ -410,7 +410,14 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _startIn(loop: EventLoop): void {
     this.#loop = loop;
     this.#bits = (this.#bits & ~STATE) | READY;
-    this._run();
+    // Stepped here, not by the loop's turn: it is the running task for this first step.
+    const outer = running.started;
+    running.started = this;
+    try {
+      this.step();
+    } finally {
+      running.started = outer;
+    }
     // Only a task that outlives its first step joins the live list (nothing reads the list during
     // a step): the many that finish at once never touch it.
     if ((this.#bits & STATE) < FULFILLED) {
@@ -555,14 +562,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal Runs one step: from the resume point to the next suspension or the end. */
   _run(): void {
-    if ((this.#bits & STATE) !== READY) return;
-    const outer = running.task;
-    running.task = this;
-    try {
-      this.step();
-    } finally {
-      running.task = outer;
-    }
+    if ((this.#bits & STATE) === READY) this.step();
   }
 
   private step(): void {

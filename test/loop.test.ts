@@ -275,6 +275,48 @@ describe("EventLoop runs", () => {
     expect(loop.isRunning()).toBe(false);
   });
 
+  it("knows the current task in a child's first step, back in the parent, and nowhere else", () => {
+    const seen: [string, Task<unknown> | undefined][] = [];
+    const note = (where: string) => seen.push([where, currentTask()]);
+    let c: Task<void> | undefined;
+    const child = coroutine(function* () {
+      note("child first step");
+      yield;
+      note("child later");
+    });
+    const parent = coroutine(function* () {
+      note("parent before");
+      c = child(); // its first step runs now, inside this one
+      note("parent after");
+      yield* c;
+      note("parent end");
+    });
+    // A clock that looks while the loop waits between turns.
+    class PeekingClock extends VirtualClock {
+      override sleepUntil(deadline: number): void {
+        note("between turns");
+        super.sleepUntil(deadline);
+      }
+    }
+    const loop = new EventLoop({ clock: new PeekingClock() });
+    loop.callSoon(() => note("callback"));
+    const p = loop.createTask(parent());
+    loop.createTask(asleep(1));
+    loop.runForever();
+    // By identity (deep equality would find any two tasks alike).
+    const who = (t: Task<unknown> | undefined) => (t === undefined ? "none" : t === p ? "parent" : t === c ? "child" : "other");
+    expect(seen.map(([where, t]) => `${where}: ${who(t)}`)).toEqual([
+      "callback: none",
+      "parent before: parent",
+      "child first step: child",
+      "parent after: parent",
+      "child later: child",
+      "parent end: parent",
+      "between turns: none",
+    ]);
+    expect(currentTask()).toBeUndefined();
+  });
+
   it("runs a 100,000-sleeper crowd on the virtual clock in deadline order", () => {
     const loop = virtualLoop();
     let last = -1;
