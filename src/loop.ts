@@ -2,7 +2,7 @@
  * loop.ts: the hand loop. A FIFO ready queue, a timer heap, a clock; nothing else.
  *
  * One turn (`#turn`): timers whose deadline has passed join the back of the ready queue in
- * (deadline, seq) order, then everything that was ready at the start of the turn runs once, in
+ * (deadline, stamp) order, then everything that was ready at the start of the turn runs once, in
  * order; what becomes ready meanwhile waits for the next turn. Between turns, when nothing is
  * ready, the loop asks its clock to wait until the earliest deadline (`#run`): virtual time jumps
  * there, real time blocks the thread. When nothing is ready, no timer is pending and tasks still

@@ -2,7 +2,7 @@
  * task.ts: one coroutine's life, and the stepper that drives it.
  *
  * A Task owns a coroutine (an iterator that yields requests, see awaitable.ts) and the stack of
- * awaitable iterators it has delegated into. `#drive` is the only code in handloop that calls
+ * awaitable iterators it has delegated into. `drive` is the only code in handloop that calls
  * `next`/`throw` on a coroutine: resumption, errors and cancellation all pass through it. It
  * reads what the iterator yields and either continues at once (delegation into an awaitable, a
  * task that already settled, a protocol error to throw back) or parks the task: on the loop's
@@ -15,11 +15,16 @@
  *
  * Invariants:
  * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
- *   a timer, `#waitingOn` holding its stamp), one task's waiter list, one primitive's waiter queue, or one
- *   thenable's callbacks (WAITING).
+ *   a timer, `#waitingOn` holding its stamp), one task's waiter list, one primitive's waiter
+ *   queue, or one thenable's callbacks (WAITING).
  * - A failed task that nothing observes is reported once, by its loop's unhandled-error policy.
- * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling task
- *   wakes its waiters by queueing them, never by stepping them.
+ * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling
+ *   task wakes its waiters by queueing them, never by stepping them.
+ *
+ * Size matters here: a program may hold 100,000 tasks, and the collector copies each one. So a
+ * Task is eight fields: state and flags share one, rare things (the delegation stack, a cancel
+ * message) live in side tables, and the stepper's methods are TypeScript-`private` rather than
+ * `#private`, since a `#method` costs a brand slot in every instance.
  */
 
 import { ASleep } from "./asleep.js";
