@@ -317,7 +317,7 @@ export class EventLoop {
 
   /** @internal A timer was disarmed: its entry answers `_armed` false from now on. */
   _timerCancelled(): void {
-    this.#timers.cancelled();
+    if (!this.#closed) this.#timers.cancelled(); // close() dropped the heap it was on
   }
 
   /** @internal Appends a task that outlived its first step to the live list. */
