@@ -138,7 +138,8 @@ markRequest(ASleep.prototype, SLEEP_REQUEST);
 /**
  * The post's bonus: an awaitable that waits `seconds` (a finite number >= 0) on the loop's clock
  * and gives `value`. `await asleep(t)` in compiled `async` code, `yield* asleep(t)` (typed) or
- * `yield asleep(t)` in a hand-written coroutine.
+ * `yield asleep(t)` in a hand-written coroutine. `asleep(0)` (no value), the idiom for letting
+ * the other ready tasks run once, is one shared, frozen object: awaiting it allocates nothing.
  *
  * @example
  * ```ts
@@ -154,5 +155,10 @@ markRequest(ASleep.prototype, SLEEP_REQUEST);
 export function asleep(seconds: number): ASleep<undefined>;
 export function asleep<T>(seconds: number, value: T): ASleep<T>;
 export function asleep<T>(seconds: number, value?: T): ASleep<T | undefined> {
+  // `await asleep(0)` is the idiom for "let the others run": one shared sleep serves them all.
+  if (seconds === 0 && value === undefined) return YIELD_TURN;
   return new ASleep(checkSeconds(seconds, "seconds", "asleep()"), value);
 }
+
+// Frozen, so nobody can change it for everyone (its iterator phase is a private field: unaffected).
+const YIELD_TURN = Object.freeze(new ASleep<undefined>(0, undefined)) as ASleep<undefined>;

@@ -218,6 +218,24 @@ describe("asleep() and sleep()", () => {
     expect(loop.time()).toBe(0);
   });
 
+  it("gives each of many tasks passing asleep(0) back and forth exactly one turn", () => {
+    const log: string[] = [];
+    const loop = virtualLoop();
+    const turns = coroutine(function* (name: string) {
+      for (let i = 1; i <= 3; i++) {
+        log.push(`${name}${i}`);
+        yield* asleep(0); // the same shared sleep for everyone
+      }
+    });
+    loop.createTask(turns("a"));
+    loop.createTask(turns("b"));
+    loop.createTask(turns("c"));
+    loop.runForever();
+    expect(log).toEqual(["a1", "b1", "c1", "a2", "b2", "c2", "a3", "b3", "c3"]);
+    expect(asleep(0)).toBe(asleep(0));
+    expect(Object.isFrozen(asleep(0))).toBe(true);
+  });
+
   it("is the generator sleep(seconds, value) behind [__await__] and [Symbol.iterator]", () => {
     const nap = asleep(1, "v");
     expect(nap).toBeInstanceOf(ASleep);
