@@ -33,8 +33,8 @@ const MIN_COMPACTION = 64;
 /** @internal */
 export class TimerHeap<E extends TimerEntry> {
   // Slots [0, #count) hold the heap. The arrays never shrink while in use: Array.prototype.pop
-  // trims an array's backing store as it empties, and a heap that drains and fills again paid
-  // for that on every pop (a sixth of W6's time at 10,000 timers).
+  // may trim an emptying array's backing store, which a heap that drains and fills again would
+  // pay for over and over.
   #items: (E | undefined)[] = [];
   #deadlines: number[] = [];
   #stamps: number[] = [];
