@@ -213,6 +213,13 @@ export class EventLoop {
         this.#unhandled.endOfTurn();
         if (this.#unhandled.fatal && until !== DRAIN) break; // like an uncaught exception
       }
+    } catch (error) {
+      if (this.#inTurn) {
+        // A callback threw out of #turn: it has run all the same, so it leaves the queue.
+        this.#inTurn = false;
+        this.#ready.shift();
+      }
+      throw error;
     } finally {
       running.loop = null;
       this.#stopping = false;
@@ -227,19 +234,13 @@ export class EventLoop {
       while (timers.nextDeadline() <= now) timers.pop()!._due();
     }
     const ready = this.#ready;
-    this.#inTurn = true;
-    try {
-      for (let n = ready.length; n > 0; n--) {
-        // Run where it stands and only then leave the queue: that is how _stepping() knows it.
-        this.#pickNext(ready)._run();
-        ready.shift();
-      }
-    } catch (error) {
-      ready.shift(); // a callback threw: it has run all the same
-      throw error;
-    } finally {
-      this.#inTurn = false;
+    this.#inTurn = true; // (a callback that throws out of here is dealt with in #run)
+    for (let n = ready.length; n > 0; n--) {
+      // Run where it stands and only then leave the queue: that is how _stepping() knows it.
+      this.#pickNext(ready)._run();
+      ready.shift();
     }
+    this.#inTurn = false;
   }
 
   /**
