@@ -83,7 +83,7 @@ function measure(n: number, work: (seconds: readonly number[]) => number, runs: 
 const plan: Record<number, { runs: number; handloopReps: number; toyReps: number }> = {
   100: { runs: 5, handloopReps: 200, toyReps: 50 },
   1_000: { runs: 5, handloopReps: 20, toyReps: 2 },
-  10_000: { runs: 5, handloopReps: 5, toyReps: 1 },
+  10_000: { runs: 9, handloopReps: 5, toyReps: 1 },
 };
 // The toy loop at N = 10,000 takes seconds: one run, no warm-up (N = 1,000 warmed it up).
 const systems = {
