@@ -7,7 +7,8 @@
  *
  * handloop runs two ways: hand-written coroutines (`yield* q.get()`, typed), and `async`
  * functions compiled by handloop (`await q.get()`). The native row runs the very same async source
- * natively, with a Promise channel in place of the Queue.
+ * natively, with a Promise channel in place of the Queue. The two floor rows (floors.ts) run the
+ * ping-pong on a bare scheduler in each form: what no generator runtime can beat.
  *
  * Should `Queue` not be exported (it was written before Queue existed), this prints "W2 skipped:
  * Queue not available yet" and exits 0; `--peers` runs the peers anyway.
@@ -18,6 +19,7 @@
 import { all, createChannel, createQueue, run as effectionRun, spawn } from "effection";
 import * as handloop from "../src/index.js";
 import { coroutine, gather, run, VirtualClock } from "../src/index.js";
+import { bareQueuePingPong } from "./floors.js";
 import { nativeAndCompiled, python, pythonVersion, ratio, report, target, time, type Sample } from "./harness.js";
 
 const HANDOFFS = 200_000;
@@ -181,6 +183,9 @@ const samples: Sample[] = [];
 if (Queue !== undefined) samples.push(await time(HANDLOOP, RUNS, () => handloopPingPong(Queue)));
 if (Queue !== undefined) samples.push(await time(COMPILED, RUNS, () => compiledPingPong(Queue)));
 samples.push(await time(NATIVE, RUNS, nativePingPong));
+// The floors (floors.ts): a bare scheduler doing only this, in the two forms handloop runs.
+samples.push(await time("floor: bare scheduler, yield*", RUNS, () => check(bareQueuePingPong(ROUNDS, "yield*"))));
+samples.push(await time("floor: bare scheduler, plain yield", RUNS, () => check(bareQueuePingPong(ROUNDS, "yield"))));
 samples.push(await time("effection: createQueue add + next()", 3, effectionQueuePingPong));
 samples.push(await time("effection: createChannel send + next()", 3, effectionChannelPingPong));
 const py = python<{ runs: number[]; cpu: number[] }>("w2_queue.py", [String(HANDOFFS), "3"]);

@@ -10,6 +10,9 @@
  *   functions resume afterwards, which is faster and gives the same result only because nothing
  *   here schedules a timer after waking.
  *
+ * - floors (floors.ts): the same sleepers on a bare scheduler with a binary heap and nothing else,
+ *   through `yield*` and through a plain `yield`: what no generator runtime can beat.
+ *
  * Target: handloop <= 0.1x fake timers (runAllAsync).
  *
  *   npx tsx bench/w4-virtual-sleepers.ts
@@ -17,6 +20,7 @@
 
 import FakeTimers from "@sinonjs/fake-timers";
 import { asleep, coroutine, gather, run, VirtualClock, type Task } from "../src/index.js";
+import { bareSleepers } from "./floors.js";
 import { durations, ratio, report, target, time } from "./harness.js";
 
 const N = 100_000;
@@ -53,12 +57,19 @@ async function fakeTimersSleepers(mode: "runAllAsync" | "runAll"): Promise<void>
   if (clock.now !== Math.round(last * 1000)) throw new Error(`W4: fake timers ended at ${clock.now} ms`);
 }
 
+function checkFloor(end: number): void {
+  if (end !== last) throw new Error(`W4: the floor ended at ${end} s, expected ${last} s`);
+}
+
 const HANDLOOP = "handloop: asleep on a VirtualClock";
 const FAKE = "fake-timers: setTimeout + runAllAsync()";
 const samples = [
   await time(HANDLOOP, RUNS, handloopSleepers),
   await time(FAKE, 3, () => fakeTimersSleepers("runAllAsync")),
   await time("fake-timers: setTimeout + runAll() (sync)", RUNS, () => fakeTimersSleepers("runAll")),
+  // The floors (floors.ts): a bare scheduler and binary heap doing only this, in both forms.
+  await time("floor: bare scheduler + heap, yield*", RUNS, () => checkFloor(bareSleepers(seconds, "yield*"))),
+  await time("floor: bare scheduler + heap, plain yield", RUNS, () => checkFloor(bareSleepers(seconds, "yield"))),
 ];
 report(`W4: ${N.toLocaleString("en")} tasks sleep random durations in [0, 10) s of virtual time`, samples, HANDLOOP);
 target("handloop / fake-timers runAllAsync", ratio(samples, HANDLOOP, FAKE), 0.1);
