@@ -77,7 +77,6 @@ const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
 /** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
 type Request = { [REQUEST]?: number };
 
-
 /** @internal Something a settling task must tell: a task awaiting it, a reaction, a latch. */
 export interface Waiter {
   _wake(source: Task<unknown>): void;
@@ -127,8 +126,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   // Alive: the value to send (or, with RESUME_THROW, throw) on the next step. Done: the result,
   // the error, or the CancelledError.
   #value: unknown = undefined;
-  // What a WAITING task waits on (the stamp of its timer, a Task, a ThenableLink, a WaitOp); while READY, the task
-  // or WaitOp that woke it (so the outcome can be read, or a hand-off given back on cancel).
+  // What a WAITING task waits on (its timer's stamp, a Task, a ThenableLink, a WaitOp); while
+  // READY, the task or WaitOp that woke it (so the outcome can be read, or a hand-off given back
+  // on cancel).
   #waitingOn: unknown = null;
   // Who to tell on settling: one waiter (the common case), or an array of them in order.
   #waiters: Waiter | Waiter[] | null = null;
@@ -351,7 +351,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** For logs and debuggers: `Task<worker-3 pending>`. */
   toString(): string {
-    const state = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"][this.#bits & STATE];
+    const states = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"];
+    const state = states[this.#bits & STATE];
     return `Task<${this.name} ${state}>`;
   }
 
@@ -453,7 +454,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _resume(op: WaitOp<unknown>, value: unknown): void {
     if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== op) return;
     this.#value = value;
-    this.#bits = (this.#bits & ~STATE) | READY; // waitingOn stays `op` until it runs, so a cancel can hand `value` back
+    // waitingOn stays `op` until it runs, so a cancel can hand `value` back.
+    this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
   }
 
