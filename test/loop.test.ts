@@ -184,6 +184,26 @@ describe("EventLoop ordering", () => {
     expect(loop.time()).toBe(Math.max(19.5, ...all.filter((t) => !cancelled.has(t.index)).map((t) => t.deadline)));
   });
 
+  it("resumes each of a thousand sleepers exactly twice: to start it and at its deadline", () => {
+    // The post's loop resumes every task on every pass (about N^2 resumptions); a timer heap
+    // resumes a sleeper only when it is due.
+    let resumptions = 0;
+    class Counted implements Iterator<unknown, unknown, unknown> {
+      constructor(readonly inner: Iterator<unknown, unknown, unknown>) {}
+      next(value?: unknown): IteratorResult<unknown, unknown> {
+        resumptions++;
+        return this.inner.next(value);
+      }
+    }
+    let seed = 3;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const loop = virtualLoop();
+    const tasks = Array.from({ length: 1000 }, () => loop.createTask(new Counted(sleep(random() * 10, "up"))));
+    loop.runForever();
+    expect(tasks.every((t) => t.result() === "up")).toBe(true);
+    expect(resumptions).toBe(2000);
+  });
+
   it("does not move virtual time while tasks are ready", () => {
     const loop = virtualLoop();
     const log = timedLog(loop);
