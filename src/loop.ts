@@ -331,7 +331,15 @@ export class EventLoop {
   _unlink(): void {
     this.#liveCount--;
     const live = this.#live;
-    if (live.length > 64 && this.#liveCount * 2 < live.length) this.#live = live.filter((t) => !t.done());
+    if (live.length > 64 && this.#liveCount * 2 < live.length) {
+      // In place, oldest first still.
+      let kept = 0;
+      for (let i = 0; i < live.length; i++) {
+        const task = live[i]!;
+        if (!task.done()) live[kept++] = task;
+      }
+      live.length = kept;
+    }
   }
 }
 
