@@ -71,12 +71,26 @@ const sleeper = coroutine(function* (d: number, wakes: Wake[]) {
   wakes.push([start, start + d * 1000, loop.time() * 1000]);
 });
 
+/** A RealClock that counts how often the loop blocked: each block is one wake-up of the thread. */
+class CountingClock extends RealClock {
+  blocks = 0;
+  override sleepUntil(deadline: number): void {
+    this.blocks++;
+    super.sleepUntil(deadline);
+  }
+}
+
+/** Blocks per run of each handloop system, to show what the timer slack trades. */
+const blocks = new Map<number | undefined, number[]>();
+
 function handloopSleepers(wakes: Wake[], slack?: number): void {
+  const clock = new CountingClock({ slack });
   run(function* () {
     const tasks: Task<void>[] = [];
     for (const d of seconds) tasks.push(sleeper(d, wakes));
     yield* gather(...tasks);
-  }, { clock: new RealClock({ slack }) });
+  }, { clock });
+  blocks.set(slack, [...(blocks.get(slack) ?? []), clock.blocks]);
 }
 
 async function nativeSleepers(wakes: Wake[]): Promise<void> {
@@ -118,6 +132,13 @@ const samples: Result[] = [
 const py = python<Omit<Result, "name">>("w5_sleep.py", [String(RUNS)], JSON.stringify(seconds));
 if (py) samples.push({ name: `${pythonVersion()} asyncio.sleep`, ...py });
 for (const s of samples) if (s.lateness.length > 0) s.note = latenessNote(s.lateness, s.latenessAfterSetup);
+for (const [name, slack] of [[HANDLOOP, undefined], [HANDLOOP_1MS, 0.001]] as const) {
+  const sample = samples.find((s) => s.name === name);
+  const counts = blocks.get(slack)?.slice(WARMUPS); // the measured runs
+  if (sample?.note !== undefined && counts !== undefined) {
+    sample.note += `; the thread blocked ${counts.map((n) => n.toLocaleString("en")).join(", ")} times`;
+  }
+}
 
 report(`W5: ${N.toLocaleString("en")} tasks sleep random durations in [0, 1) s of real time (ratios on CPU time)`, samples, HANDLOOP, { cpu: true });
 target("handloop CPU / native setTimeout CPU", ratio(samples, HANDLOOP, NATIVE, true), 0.6);
