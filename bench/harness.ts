@@ -178,6 +178,53 @@ export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/** What one system's run used: heap bytes per task (live, after a full GC), and peak RSS. */
+export interface Memory {
+  bytesPerTask: number;
+  peakRssMiB: number;
+}
+
+/** Where a workload lets a memory run read the heap: before its tasks exist, and once they all do. */
+export type Measure = (point: "before" | "after") => void;
+
+/**
+ * Memory of one system, each in a fresh process: runs `script` again as
+ * `node --expose-gc --import tsx <script> --memory <system>`, where the script calls
+ * `memoryChild` and exits. NaN when `name` is left out by --only.
+ */
+export function memoryOf(script: string, system: string, name: string = system): Memory {
+  if (!selected(name)) return { bytesPerTask: NaN, peakRssMiB: NaN };
+  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", script, "--memory", system], {
+    encoding: "utf8",
+  });
+  if (result.status !== 0) throw new Error(`memory run of ${system} in ${script} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop()!) as Memory;
+}
+
+/** The system this process was started to measure (see memoryOf), or undefined in a normal run. */
+export const memorySystem: string | undefined = flag("--memory");
+
+/**
+ * In a memory child: runs `work` once, reading the heap after a full GC at its two points, and
+ * prints what `memoryOf` reads: (after - before) / `tasks` bytes a task, and the peak RSS.
+ */
+export async function memoryChild(work: (measure: Measure) => unknown, tasks: number): Promise<never> {
+  const heap: Partial<Record<"before" | "after", number>> = {};
+  await work((point) => (heap[point] = heapAfterGc()));
+  const bytesPerTask = tasks === 0 ? 0 : (heap.after! - heap.before!) / tasks;
+  console.log(JSON.stringify({ bytesPerTask, peakRssMiB: peakRssMiB() } satisfies Memory));
+  process.exit(0);
+}
+
+/** The heap in use after a full GC; only in a process started with --expose-gc. */
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new Error("memory mode needs node --expose-gc");
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
 let pythonFound: boolean | undefined;
 
 /**

@@ -21,11 +21,24 @@
  *   npx tsx bench/w3-spawn-gather.ts
  */
 
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { run as effectionRun, spawn, type Operation, type Task as EffectionTask } from "effection";
 import { coroutine, gather, run, VirtualClock, type Task } from "../src/index.js";
-import { only, peakRssMiB, python, selected, pythonVersion, ratio, report, target, time, type Sample } from "./harness.js";
+import {
+  memoryChild,
+  memoryOf,
+  memorySystem,
+  only,
+  python,
+  pythonVersion,
+  ratio,
+  report,
+  target,
+  time,
+  type Measure,
+  type Memory,
+  type Sample,
+} from "./harness.js";
 
 const N = 100_000;
 const RUNS = 15; // GC makes single runs move by 30%: more of them steady the median
@@ -42,17 +55,6 @@ async function nativeChild(i: number): Promise<number> {
 function* effectionChild(i: number): Operation<number> {
   return i;
 }
-
-/** Reads the heap after a full GC; only in a process started with --expose-gc. */
-function heapAfterGc(): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) throw new Error("W3: memory mode needs node --expose-gc");
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
-type Measure = (point: "before" | "after") => void;
 
 function handloopGather(measure?: Measure): number[] {
   return run(
@@ -100,34 +102,14 @@ const systems = {
 } satisfies Record<string, (measure?: Measure) => unknown>;
 type System = keyof typeof systems;
 
-interface Memory {
-  bytesPerTask: number;
-  peakRssMiB: number;
+if (memorySystem !== undefined) {
+  // Child mode (see memoryOf): one system, one run, then print what it used.
+  const system = memorySystem as System;
+  await memoryChild(systems[system], system === "none" ? 0 : system === "effection" ? EFFECTION_N : N);
 }
 
-const memoryFlag = process.argv.indexOf("--memory");
-if (memoryFlag !== -1) {
-  // Child mode: one system, one run, then print what it used.
-  const system = process.argv[memoryFlag + 1] as System;
-  const heap: Record<string, number> = {};
-  await systems[system]((point) => (heap[point] = heapAfterGc()));
-  const n = system === "effection" ? EFFECTION_N : N;
-  const bytesPerTask = system === "none" ? 0 : (heap.after! - heap.before!) / n;
-  console.log(JSON.stringify({ bytesPerTask, peakRssMiB: peakRssMiB() } satisfies Memory));
-  process.exit(0);
-}
-
-function memoryOf(system: System, name: string = system): Memory {
-  if (!selected(name)) return { bytesPerTask: NaN, peakRssMiB: NaN }; // left out by --only
-  const self = fileURLToPath(import.meta.url);
-  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", self, "--memory", system], {
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`W3: memory run of ${system} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split("\n").pop()!) as Memory;
-}
-
-const idle = memoryOf("none", only ?? "none");
+const self = fileURLToPath(import.meta.url);
+const idle = memoryOf(self, "none", only ?? "none");
 function note(memory: Memory): string {
   const rss = memory.peakRssMiB;
   return `${memory.bytesPerTask.toFixed(0)} bytes/task, peak RSS ${rss.toFixed(0)} MiB (+${(rss - idle.peakRssMiB).toFixed(0)} over an idle process)`;
@@ -142,9 +124,9 @@ const HANDLOOP = "handloop: coroutine calls + gather";
 const NATIVE = "native: async calls + Promise.all";
 const EFFECTION = `effection: spawn + yield* each (${EFFECTION_N / 1000}k tasks, x${N / EFFECTION_N})`;
 const memory = {
-  handloop: memoryOf("handloop", HANDLOOP),
-  native: memoryOf("native", NATIVE),
-  effection: memoryOf("effection", EFFECTION),
+  handloop: memoryOf(self, "handloop", HANDLOOP),
+  native: memoryOf(self, "native", NATIVE),
+  effection: memoryOf(self, "effection", EFFECTION),
 };
 const samples: Sample[] = [
   { ...(await time(HANDLOOP, RUNS, () => handloopGather())), note: note(memory.handloop) },
