@@ -5,23 +5,32 @@ import { asleep, EventLoop, RealClock, run } from "../src/index.js";
 describe("RealClock", () => {
   it("is monotonic, in seconds", () => {
     const clock = new RealClock();
+    const before = performance.now() / 1000;
     const a = clock.now();
     const b = clock.now();
+    const after = performance.now() / 1000;
     expect(b).toBeGreaterThanOrEqual(a);
-    expect(Math.abs(a - performance.now() / 1000)).toBeLessThan(0.01);
+    // performance.now(), in seconds: bracketed by two readings of it, however busy the machine.
+    expect(a).toBeGreaterThanOrEqual(before);
+    expect(b).toBeLessThanOrEqual(after);
   });
 
   it("blocks the thread until the deadline instead of spinning", () => {
     const clock = new RealClock();
-    const start = clock.now();
-    const cpu = process.cpuUsage();
-    clock.sleepUntil(start + 0.01);
-    const used = process.cpuUsage(cpu);
-    expect(clock.now() - start).toBeGreaterThanOrEqual(0.0095);
-    expect(clock.now() - start).toBeLessThan(0.5);
-    // Spinning would burn the whole 10 ms; blocking uses next to none (the margin is for the
-    // process's other threads, such as the garbage collector's, which the counter includes).
-    expect((used.user + used.system) / 1000).toBeLessThan(6);
+    // The process's CPU counter includes its other threads (the compiler's, the collector's), which
+    // can be busy at any moment, so take the quietest of three 5 ms waits: spinning would burn the
+    // whole 5 ms every time, blocking next to none.
+    let least = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) {
+      const start = clock.now();
+      const cpu = process.cpuUsage();
+      clock.sleepUntil(start + 0.005);
+      const used = process.cpuUsage(cpu);
+      expect(clock.now() - start).toBeGreaterThanOrEqual(0.0049);
+      expect(clock.now() - start).toBeLessThan(0.5);
+      least = Math.min(least, (used.user + used.system) / 1000);
+    }
+    expect(least).toBeLessThan(2.5);
   });
 
   it("ends a wait on a multiple of its slack, never before the deadline", () => {
