@@ -5,12 +5,14 @@ import {
   currentLoop,
   currentTask,
   DeadlockError,
+  Event,
   EventLoop,
   NotReady,
   run,
   sleep,
   UsageError,
   VirtualClock,
+  type AwaitableLike,
   type Task,
   UnhandledTaskError,
 } from "../src/index.js";
@@ -519,6 +521,31 @@ describe("DeadlockError", () => {
     );
     expect((error as DeadlockError).waiting).toEqual([task, child]);
     expect(task.done()).toBe(false);
+  });
+
+  it("names exactly the stuck tasks, oldest first, after hundreds of others have finished", () => {
+    const loop = virtualLoop();
+    const never = new Event(); // nobody sets it
+    const stuck: Task<unknown>[] = [];
+    const all: Task<unknown>[] = [];
+    for (let i = 0; i < 600; i++) {
+      // Every fifth task waits forever; the others finish at staggered times.
+      const work: AwaitableLike<unknown> = i % 5 === 0 ? never.wait() : asleep(1 + (i % 7), i);
+      const task = loop.createTask(work, { name: `t${i}` });
+      all.push(task);
+      if (i % 5 === 0) stuck.push(task);
+    }
+    let error: unknown;
+    try {
+      loop.runForever();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeadlockError);
+    const waiting = (error as DeadlockError).waiting;
+    expect(waiting.length).toBe(stuck.length);
+    expect(waiting.every((t, i) => t === stuck[i])).toBe(true); // the same tasks, in creation order
+    expect(all.filter((t) => t.done()).length).toBe(600 - stuck.length);
   });
 
   it("is thrown by runForever when tasks are left that nothing can wake", () => {
