@@ -187,44 +187,47 @@ export class EventLoop {
    */
   #run(until: Task<unknown> | typeof FOREVER | typeof DRAIN): void {
     running.loop = this;
+    const main = until instanceof Task ? until : null;
+    const ready = this.#ready; // (close(), which replaces it, is refused while running)
+    const unhandled = this.#unhandled;
     try {
       for (;;) {
-        if (until === FOREVER) {
-          if (this.#stopping) break;
-        } else if (until === DRAIN) {
-          if (this.#liveCount === 0 && this.#ready.length === 0) break;
-        } else {
-          if (until.done()) break;
+        if (main !== null) {
+          if (main.done()) break;
           if (this.#stopping) {
             throw new UsageError(
-              `The loop was stopped before task "${until.name}" completed; stop() ends runForever(), not runUntilComplete().`,
+              `The loop was stopped before task "${main.name}" completed; stop() ends runForever(), not runUntilComplete().`,
             );
           }
-        }
-        if (this.#ready.length === 0) {
+        } else if (until === FOREVER) {
+          if (this.#stopping) break;
+        } else if (this.#liveCount === 0 && ready.length === 0) break; // DRAIN
+        if (ready.length === 0) {
           const next = this.#timers.nextDeadline();
           if (next === Number.POSITIVE_INFINITY) {
             if (until === FOREVER && this.#liveCount === 0) break;
-            throw this.#deadlock(until instanceof Task ? until : null);
+            throw this.#deadlock(main);
           }
           this.clock.sleepUntil(next);
         }
         this.#turn();
-        this.#unhandled.endOfTurn();
-        if (this.#unhandled.fatal && until !== DRAIN) break; // like an uncaught exception
+        if (unhandled.pending) {
+          unhandled.endOfTurn();
+          if (unhandled.fatal && until !== DRAIN) break; // like an uncaught exception
+        }
       }
     } catch (error) {
       if (this.#inTurn) {
         // A callback threw out of #turn: it has run all the same, so it leaves the queue.
         this.#inTurn = false;
-        this.#ready.shift();
+        ready.shift();
       }
       throw error;
     } finally {
       running.loop = null;
       this.#stopping = false;
     }
-    if (this.#unhandled.fatal) throw this.#unhandled.takeError();
+    if (unhandled.fatal) throw unhandled.takeError();
   }
 
   #turn(): void {

@@ -40,6 +40,11 @@ export class UnhandledErrors {
     (this.#noted ??= []).push(task);
   }
 
+  /** Whether the end of this turn has anything to do: failures noted, or a fatal one kept. */
+  get pending(): boolean {
+    return this.#noted !== null || this.#fatal.length > 0;
+  }
+
   /** Applies the policy to the tasks noted this turn that are still unobserved. */
   endOfTurn(): void {
     const tasks = this.#noted;
