@@ -178,6 +178,30 @@ export function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/** The system this process was started to time on its own (see timeAlone), or undefined. */
+export const aloneSystem: string | undefined = flag("--alone");
+
+/**
+ * Times the system `name` in a fresh Node process (`<script> --alone <name>`), so that no other
+ * system run before it leaves type feedback in the code they share: two forms of handloop in one
+ * process slow each other's stepper down. The script, started that way, times that one system and
+ * hands the sample to `printAlone`. An empty sample when `name` is left out by --only.
+ */
+export function timeAlone(script: string, name: string): Sample {
+  if (!selected(name)) return { name, runs: [] };
+  const args = ["--import", "tsx", script, "--alone", name];
+  if (runsOverride !== undefined) args.push("--runs", String(runsOverride));
+  const result = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`timing ${name} alone in ${script} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop()!) as Sample;
+}
+
+/** In a process started by timeAlone: prints the sample for the parent, and exits. */
+export function printAlone(sample: Sample): never {
+  console.log(JSON.stringify(sample));
+  process.exit(0);
+}
+
 /** What one system's run used: heap bytes per task (live, after a full GC), and peak RSS. */
 export interface Memory {
   bytesPerTask: number;
