@@ -232,7 +232,7 @@ export class EventLoop {
 
   #turn(): void {
     const timers = this.#timers;
-    if (timers.size > 0) {
+    if (!timers.empty) {
       const now = this.clock.now();
       while (timers.nextDeadline() <= now) timers.pop()!._due();
     }

@@ -48,6 +48,11 @@ export class TimerHeap<E extends TimerEntry> {
     return this.#count - this.#cancelled;
   }
 
+  /** Whether the heap holds anything, armed or not: what a turn checks before reading the clock. */
+  get empty(): boolean {
+    return this.#count === 0;
+  }
+
   /** The earliest armed deadline, or Infinity when there is none. Drops cancelled timers on top. */
   nextDeadline(): number {
     while (this.#count > 0) {

@@ -40,9 +40,12 @@ export class UnhandledErrors {
     (this.#noted ??= []).push(task);
   }
 
-  /** Whether the end of this turn has anything to do: failures noted, or a fatal one kept. */
+  /**
+   * Whether the end of this turn has anything to do: a failure was noted. (A fatal one kept from
+   * an earlier turn needs no new look: the run stopped at that turn's end, or is draining.)
+   */
   get pending(): boolean {
-    return this.#noted !== null || this.#fatal.length > 0;
+    return this.#noted !== null;
   }
 
   /** Applies the policy to the tasks noted this turn that are still unobserved. */
