@@ -72,8 +72,9 @@ export class EventLoop {
   #liveCount = 0;
   #stopping = false;
   #closed = false;
-  // In #turn, running what it picked: the Runnable at the head of the ready queue is being run.
-  #inTurn = false;
+  // While the run loop calls code of the user's between turns (an unhandled-error policy, a
+  // Clock's now()): the head of the ready queue is not being run then (see _stepping).
+  #betweenTurns = false;
   readonly #unhandled: UnhandledErrors;
 
   constructor(options: EventLoopOptions = {}) {
@@ -190,6 +191,7 @@ export class EventLoop {
     const main = until instanceof Task ? until : null;
     const ready = this.#ready; // (close(), which replaces it, is refused while running)
     const unhandled = this.#unhandled;
+    let turning = false; // in #turn, running what it picked
     try {
       for (;;) {
         if (main !== null) {
@@ -210,22 +212,23 @@ export class EventLoop {
           }
           this.clock.sleepUntil(next);
         }
+        turning = true;
         this.#turn();
+        turning = false;
         if (unhandled.pending) {
+          this.#betweenTurns = true;
           unhandled.endOfTurn();
+          this.#betweenTurns = false;
           if (unhandled.fatal && until !== DRAIN) break; // like an uncaught exception
         }
       }
     } catch (error) {
-      if (this.#inTurn) {
-        // A callback threw out of #turn: it has run all the same, so it leaves the queue.
-        this.#inTurn = false;
-        ready.shift();
-      }
+      if (turning) ready.shift(); // a callback threw out of #turn: it has run all the same
       throw error;
     } finally {
       running.loop = null;
       this.#stopping = false;
+      this.#betweenTurns = false;
     }
     if (unhandled.fatal) throw unhandled.takeError();
   }
@@ -233,17 +236,18 @@ export class EventLoop {
   #turn(): void {
     const timers = this.#timers;
     if (!timers.empty) {
+      this.#betweenTurns = true;
       const now = this.clock.now();
+      this.#betweenTurns = false;
       while (timers.nextDeadline() <= now) timers.pop()!._due();
     }
     const ready = this.#ready;
-    this.#inTurn = true; // (a callback that throws out of here is dealt with in #run)
+    // (A callback that throws out of here is dealt with in #run.)
     for (let n = ready.length; n > 0; n--) {
       // Run where it stands and only then leave the queue: that is how _stepping() knows it.
       this.#pickNext(ready)._run();
       ready.shift();
     }
-    this.#inTurn = false;
   }
 
   /**
@@ -301,9 +305,13 @@ export class EventLoop {
     this.#unhandled.note(task);
   }
 
-  /** @internal The task being stepped by this loop's turn right now, if any (see running.ts). */
+  /**
+   * @internal The task being stepped by this loop's turn right now, if any (see running.ts). Code
+   * of the user's runs on a running loop only in a turn, where the head of the ready queue is what
+   * runs, or where #betweenTurns says so; a Clock's sleepUntil runs with the queue empty.
+   */
   _stepping(): Task<unknown> | null {
-    if (!this.#inTurn) return null;
+    if (running.loop !== this || this.#betweenTurns) return null;
     const item = this.#ready.first();
     return item instanceof Task ? item : null;
   }

@@ -339,6 +339,36 @@ describe("EventLoop runs", () => {
     expect(currentTask()).toBeUndefined();
   });
 
+  it("knows no current task in an unhandled-error policy or a clock's now(), between turns", () => {
+    const seen: string[] = [];
+    class PeekingClock extends VirtualClock {
+      override now(): number {
+        seen.push(`clock: ${currentTask()?.name ?? "none"}`);
+        return super.now();
+      }
+    }
+    const loop = new EventLoop({
+      clock: new PeekingClock(),
+      unhandledError: () => seen.push(`policy: ${currentTask()?.name ?? "none"}`),
+    });
+    const failing = coroutine(function* () {
+      yield;
+      throw new Error("nobody looks");
+    });
+    const busy = coroutine(function* () {
+      for (let i = 0; i < 3; i++) yield; // always ready again: at the head of the queue between turns
+      loop.time(); // inside its own step, the clock sees it
+    });
+    loop.createTask(failing(), { name: "failing" });
+    loop.createTask(busy(), { name: "busy" });
+    loop.callLater(10, () => {}); // a timer, so each turn reads the clock first
+    loop.runForever();
+    expect(seen).toContain("policy: none");
+    expect(seen).toContain("clock: busy");
+    expect(seen.filter((s) => s.startsWith("clock:")).every((s) => s === "clock: none" || s === "clock: busy")).toBe(true);
+    expect(seen.filter((s) => s === "clock: busy").length).toBe(1);
+  });
+
   it("runs a 100,000-sleeper crowd on the virtual clock in deadline order", () => {
     const loop = virtualLoop();
     let last = -1;
