@@ -43,11 +43,6 @@ export class TimerHeap<E extends TimerEntry> {
   // Cancelled entries still in the heap (reported by `cancelled()`, not yet dropped).
   #cancelled = 0;
 
-  /** How many timers are armed. */
-  get size(): number {
-    return this.#count - this.#cancelled;
-  }
-
   /** Whether the heap holds anything, armed or not: what a turn checks before reading the clock. */
   get empty(): boolean {
     return this.#count === 0;
