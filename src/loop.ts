@@ -73,7 +73,7 @@ export class EventLoop {
   #stopping = false;
   #closed = false;
   // While the run loop calls code of the user's between turns (an unhandled-error policy, a
-  // Clock's now()): the head of the ready queue is not being run then (see _stepping).
+  // Clock's now() or sleepUntil()): the head of the ready queue is not being run then.
   #betweenTurns = false;
   readonly #unhandled: UnhandledErrors;
 
@@ -210,7 +210,9 @@ export class EventLoop {
             if (until === FOREVER && this.#liveCount === 0) break;
             throw this.#deadlock(main);
           }
+          this.#betweenTurns = true;
           this.clock.sleepUntil(next);
+          this.#betweenTurns = false;
         }
         turning = true;
         this.#turn();
@@ -308,7 +310,7 @@ export class EventLoop {
   /**
    * @internal The task being stepped by this loop's turn right now, if any (see running.ts). Code
    * of the user's runs on a running loop only in a turn, where the head of the ready queue is what
-   * runs, or where #betweenTurns says so; a Clock's sleepUntil runs with the queue empty.
+   * runs, or between turns, where #betweenTurns says so (a Clock, an unhandled-error policy).
    */
   _stepping(): Task<unknown> | null {
     if (running.loop !== this || this.#betweenTurns) return null;
