@@ -46,14 +46,6 @@ export class ReadyQueue {
     return item;
   }
 
-  /** The items in run order; for diagnostics only. */
-  toArray(): Runnable[] {
-    const out: Runnable[] = [];
-    const items = this.#items;
-    for (let i = 0; i < this.#length; i++) out.push(items[(this.#head + i) & (items.length - 1)]!);
-    return out;
-  }
-
   #grow(): void {
     const old = this.#items;
     const items = new Array<Runnable | undefined>(old.length * 2).fill(undefined);
