@@ -139,7 +139,7 @@ markRequest(ASleep.prototype, SLEEP_REQUEST);
  * The post's bonus: an awaitable that waits `seconds` (a finite number >= 0) on the loop's clock
  * and gives `value`. `await asleep(t)` in compiled `async` code, `yield* asleep(t)` (typed) or
  * `yield asleep(t)` in a hand-written coroutine. `asleep(0)` (no value), the idiom for letting
- * the other ready tasks run once, is one shared, frozen object: awaiting it allocates nothing.
+ * the other ready tasks run once, is one shared, frozen object: no sleep is made per await.
  *
  * @example
  * ```ts
