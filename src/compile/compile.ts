@@ -24,8 +24,18 @@ import { lowerAsync } from "./lower-async.js";
 export interface CompileOptions {
   /** The file's name or path: picks the syntax (`.ts`, `.tsx`, `.js`) and names await sites. */
   filename: string;
-  /** Where the compiled code imports handloop's helpers from; `"handloop"` by default. */
+  /**
+   * Where the compiled code gets handloop's helpers: for a module, the specifier it imports them
+   * from; for a script, the global variable that holds them. `"handloop"` by default.
+   */
   runtime?: string;
+  /**
+   * `"module"` (the default): the source is an ES module and so is the output. `"script"`: a
+   * classic script, parsed as one (sloppy unless it says `"use strict"`), whose output reads the
+   * helpers from the global named by `runtime` instead of importing them, so it can run as global
+   * code (`vm.runInThisContext`, a `<script>` tag) where a module cannot.
+   */
+  sourceType?: "module" | "script";
 }
 
 /** A source map, version 3, as Babel and Vite produce them. */
@@ -70,12 +80,16 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   if (typeof filename !== "string" || filename === "") {
     throw new TypeError("Expected `filename` of compile() to be a non-empty string, such as the file's path.");
   }
+  const sourceType = options.sourceType ?? "module";
+  if (sourceType !== "module" && sourceType !== "script") {
+    throw new TypeError(`Expected \`sourceType\` of compile() to be "module" or "script", got ${JSON.stringify(sourceType)}.`);
+  }
   babel ??= require("@babel/core") as typeof Babel;
   const typescript = /\.[mc]?tsx?$/i.test(filename);
   const jsx = /\.[jt]sx$/i.test(filename);
   if (typescript) stripTypes ??= require("@babel/plugin-transform-typescript") as Babel.PluginItem;
 
-  const common = { filename, babelrc: false, configFile: false, sourceType: "module" as const };
+  const common = { filename, babelrc: false, configFile: false, sourceType };
   const parsed = babel.transformSync(source, {
     ...common,
     ast: true,
@@ -88,7 +102,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     ...common,
     sourceMaps: true,
     sourceFileName: filename,
-    plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop" }]],
+    plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
   });
   if (typeof lowered?.code !== "string") throw new Error(`compile(): Babel produced no code for ${filename}.`);
   return { code: lowered.code, map: (lowered.map as SourceMap | null | undefined) ?? null };

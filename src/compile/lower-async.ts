@@ -29,8 +29,10 @@ type FunctionPath = NodePath<BabelTypes.Function>;
 export interface LowerAsyncOptions {
   /** The file's name, as it should appear in await sites and error chains. */
   filename: string;
-  /** Where compiled code imports its helpers from. */
+  /** Where compiled code imports its helpers from; for a script, the global that holds them. */
   runtime: string;
+  /** The output is a classic script: read the helpers from the global `runtime`, no import. */
+  script?: boolean;
 }
 
 const HELPERS = [
@@ -507,6 +509,14 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
         },
         exit(path) {
           if (state.helpers.size === 0) return;
+          if (options.script) {
+            const properties = [...state.helpers].map(([name, local]) =>
+              t.objectProperty(t.identifier(name), t.identifier(local.name)),
+            );
+            const from = t.identifier(options.runtime);
+            path.unshiftContainer("body", t.variableDeclaration("const", [t.variableDeclarator(t.objectPattern(properties), from)]));
+            return;
+          }
           const specifiers = [...state.helpers].map(([name, local]) =>
             t.importSpecifier(t.identifier(local.name), t.identifier(name)),
           );

@@ -1,0 +1,346 @@
+/**
+ * conformance/test262.ts: `npm run test262`, the async part of test262 compiled by handloop and
+ * run on its loop. The suite is the judge of whether compiled code means what the language says.
+ *
+ *   npm run test262                                   # the async suite, against the expectations file
+ *   npm run test262 -- language/statements/for-await-of   # some folders or files only
+ *   npm run test262 -- --native                       # the same tests on Node's own async: checks the harness
+ *   npm run test262 -- --update                       # rewrite the expectations file from this run
+ *   npm run test262 -- --list                         # print every failure with its message
+ *
+ * Each test runs as INTERPRETING.md says: its front matter picks the harness files, the strict
+ * and sloppy runs (`"use strict";` prepended for the strict one), the `async` protocol (`$DONE`)
+ * and the expected error of a `negative` test (a parse-phase one passes when compile() reports
+ * the SyntaxError). The test is compiled here, as a classic script; a worker thread per test
+ * and scenario runs it in a fresh realm (realm.ts), at most `--jobs` at a time, and is stopped at
+ * the time limit. The suite is read where it is (TEST262_DIR, or ../shared/test262), never copied.
+ */
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { compile } from "../src/compile/index.js";
+import type { Job, Outcome, WorkerSetup } from "./realm.js";
+import {
+  ASYNC_FOLDERS,
+  formatExpectations,
+  harnessOf,
+  listTests,
+  locateSuite,
+  parseFrontMatter,
+  readExpectations,
+  scenariosOf,
+  type Expectation,
+  type FrontMatter,
+  type Scenario,
+} from "./suite.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const expectationsFile = (native: boolean) =>
+  join(root, "conformance", native ? "test262-expectations.native.txt" : "test262-expectations.txt");
+const RUNTIME_GLOBAL = "$handloop";
+const UNINVESTIGATED = "uninvestigated";
+
+// ---- Options ------------------------------------------------------------------------------------
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(name);
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(name);
+  if (i === -1) return fallback;
+  const value = Number(args[i + 1]);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} needs a positive number, got ${JSON.stringify(args[i + 1])}.`);
+    process.exit(2);
+  }
+  return value;
+};
+const native = flag("--native");
+const update = flag("--update");
+const listAll = flag("--list");
+const jobs = option("--jobs", Math.min(2, availableParallelism()));
+const timeoutMs = option("--timeout", 10) * 1000;
+const paths = args.filter((a, i) => !a.startsWith("--") && !["--jobs", "--timeout"].includes(args[i - 1] ?? ""));
+
+const suite = locateSuite(root);
+if (!suite.found) {
+  console.error(
+    `test262 was not found at ${suite.tried}.\n` +
+      "Point TEST262_DIR at a checkout of https://github.com/tc39/test262 (its test/ and harness/ folders are what is read),\n" +
+      "for example: git clone --depth 1 https://github.com/tc39/test262 ../test262 && TEST262_DIR=../test262 npm run test262",
+  );
+  process.exit(2);
+}
+
+// ---- Building the jobs --------------------------------------------------------------------------
+
+const folders = paths.length > 0 ? paths.map((p) => p.replace(/^test\//, "").replace(/\/$/, "")) : ASYNC_FOLDERS;
+const files = listTests(suite.dir, folders);
+if (files.length === 0) {
+  console.error(`No test262 tests under ${folders.join(", ")} in ${suite.dir}/test.`);
+  process.exit(2);
+}
+
+const harnessCache = new Map<string, string>();
+function harnessFile(name: string): { file: string; code: string } {
+  let code = harnessCache.get(name);
+  if (code === undefined) {
+    code = readFileSync(join(suite.dir, "harness", name), "utf8");
+    harnessCache.set(name, code);
+  }
+  return { file: `harness/${name}`, code };
+}
+
+// The worker runs plain JavaScript: strip realm.ts's types with handloop's own compiler.
+const generated = join(root, "conformance", ".generated");
+mkdirSync(generated, { recursive: true });
+const realmSource = join(root, "conformance", "realm.ts");
+const workerFile = join(generated, "realm.mjs");
+writeFileSync(workerFile, compile(readFileSync(realmSource, "utf8"), { filename: realmSource }).code);
+
+interface Run {
+  file: string;
+  scenario: Scenario;
+  outcome: Outcome;
+}
+
+/** Compiles one scenario of a test, or decides it without running when compile() refuses it. */
+function prepare(id: number, file: string, source: string, meta: FrontMatter, scenario: Scenario): Job | Outcome {
+  const text = scenario === "strict" ? `"use strict";\n${source}` : source;
+  let code = text;
+  if (!native) {
+    try {
+      code = compile(text, { filename: file, sourceType: "script", runtime: RUNTIME_GLOBAL }).code;
+    } catch (error) {
+      const name = error instanceof Error ? error.constructor.name : typeof error;
+      const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+      if (meta.negative?.phase === "parse" && name === meta.negative.type) return { pass: true, message: "" };
+      return { pass: false, message: `compile() threw ${name}: ${message}` };
+    }
+  }
+  return {
+    id,
+    file,
+    native,
+    harness: harnessOf(meta).map(harnessFile),
+    code,
+    async: meta.flags.includes("async"),
+    negative: meta.negative,
+  };
+}
+
+const setup: WorkerSetup = { bundle: native ? "" : await bundleHandloop(), runtimeGlobal: RUNTIME_GLOBAL, timeoutMs };
+
+/**
+ * handloop's source as one classic script that defines the global RUNTIME_GLOBAL, so each test's
+ * realm can load its own copy (vite, already a dev dependency, does the bundling).
+ */
+async function bundleHandloop(): Promise<string> {
+  const { build } = await import("vite");
+  const result = await build({
+    configFile: false,
+    logLevel: "silent",
+    build: {
+      write: false,
+      minify: false,
+      lib: { entry: join(root, "src", "index.ts"), formats: ["iife"], name: RUNTIME_GLOBAL, fileName: () => "handloop.js" },
+    },
+  });
+  const output = (Array.isArray(result) ? result[0] : result) as { output: { code?: string }[] };
+  const code = output.output[0]?.code;
+  const prefix = `var ${RUNTIME_GLOBAL} = `;
+  if (typeof code !== "string" || !code.startsWith(prefix)) throw new Error("Bundling handloop for the test realms failed.");
+  // A non-enumerable global, as the host's own `print` and `$262` are.
+  const iife = code.slice(prefix.length).trimEnd().replace(/;$/, "");
+  return `Object.defineProperty(globalThis, ${JSON.stringify(RUNTIME_GLOBAL)}, { value: ${iife}, writable: true, configurable: true });`;
+}
+
+/** A worker and the job it is on. Replaced when a job outlives the time limit by far. */
+class Slot {
+  #worker!: Worker;
+  #pending: { resolve: (o: Outcome) => void; timer: NodeJS.Timeout } | null = null;
+  constructor() {
+    this.#spawn();
+  }
+  #spawn(): void {
+    this.#worker = new Worker(workerFile, { workerData: setup });
+    this.#worker.on("message", (message: { outcome: Outcome }) => this.#settle(message.outcome));
+    this.#worker.on("error", (error) => this.#settle({ pass: false, message: `the worker died: ${error.message.split("\n")[0]}` }, true));
+    this.#worker.on("exit", () => this.#settle({ pass: false, message: "the worker exited" }, true));
+  }
+  #settle(outcome: Outcome, dead = false): void {
+    const pending = this.#pending;
+    if (pending !== null) {
+      this.#pending = null;
+      clearTimeout(pending.timer);
+      pending.resolve(outcome);
+    }
+    if (dead) {
+      this.#worker.removeAllListeners();
+      this.#spawn();
+    }
+  }
+  run(job: Job): Promise<Outcome> {
+    return new Promise((resolve) => {
+      // vm's own limit stops a runaway test; this is for one it cannot stop.
+      const timer = setTimeout(() => {
+        const worker = this.#worker;
+        this.#settle({ pass: false, message: `timed out after ${timeoutMs / 1000} s` }, true);
+        void worker.terminate();
+      }, timeoutMs + 5000);
+      this.#pending = { resolve, timer };
+      this.#worker.postMessage(job);
+    });
+  }
+  close(): void {
+    this.#worker.removeAllListeners();
+    void this.#worker.terminate();
+  }
+}
+
+const runs: Run[] = [];
+const work: ((slot: Slot) => Promise<void>)[] = [];
+let ids = 0;
+for (const file of files) {
+  const source = readFileSync(join(suite.dir, "test", file), "utf8");
+  const meta = parseFrontMatter(source);
+  for (const scenario of scenariosOf(meta)) {
+    const id = ids++;
+    work.push(async (slot) => {
+      const prepared = prepare(id, file, source, meta, scenario);
+      let outcome = "code" in prepared ? await slot.run(prepared) : prepared;
+      if (/Script execution timed out/.test(outcome.message)) outcome = { pass: false, message: `timed out after ${timeoutMs / 1000} s` };
+      runs.push({ file, scenario, outcome });
+    });
+  }
+}
+
+const started = performance.now();
+let next = 0;
+let finished = 0;
+const progress = process.stderr.isTTY;
+const slots = Array.from({ length: jobs }, () => new Slot());
+await Promise.all(
+  slots.map(async (slot) => {
+    while (next < work.length) {
+      await work[next++]!(slot);
+      finished++;
+      if (progress && finished % 50 === 0) process.stderr.write(`\r${finished}/${work.length} runs`);
+    }
+  }),
+);
+for (const slot of slots) slot.close();
+if (progress) process.stderr.write("\r\x1b[K");
+const seconds = (performance.now() - started) / 1000;
+
+// ---- Results ------------------------------------------------------------------------------------
+
+/** Outcomes by test, then by scenario. */
+const byTest = new Map<string, Map<Scenario, Outcome>>();
+for (const run of runs) {
+  let scenarios = byTest.get(run.file);
+  if (scenarios === undefined) byTest.set(run.file, (scenarios = new Map()));
+  scenarios.set(run.scenario, run.outcome);
+}
+
+/** The folder a test is counted under in the summary: the feature's folder, not its subfolders. */
+function groupOf(file: string): string {
+  const parts = file.split("/");
+  if (parts[0] === "built-ins") return parts.slice(0, 2).join("/");
+  return parts.slice(0, parts[2] === "class" ? 4 : 3).join("/");
+}
+
+/** What failed, as expectation keys: the test when every scenario failed, else each scenario. */
+function failures(file: string, scenarios: Map<Scenario, Outcome>): { key: string; outcome: Outcome }[] {
+  const failed = [...scenarios].filter(([, o]) => !o.pass);
+  if (failed.length === 0) return [];
+  if (failed.length === scenarios.size) return [{ key: file, outcome: failed[0]![1] }];
+  return failed.map(([scenario, outcome]) => ({ key: `${file}:${scenario}`, outcome }));
+}
+
+const groups = new Map<string, { tests: number; passed: number }>();
+let passed = 0;
+let needsNativePromise = 0;
+const failing: { key: string; file: string; outcome: Outcome }[] = [];
+for (const [file, scenarios] of byTest) {
+  const group = groups.get(groupOf(file)) ?? { tests: 0, passed: 0 };
+  groups.set(groupOf(file), group);
+  group.tests++;
+  const failed = failures(file, scenarios);
+  if (failed.length === 0) {
+    group.passed++;
+    passed++;
+  } else if (failed.some((f) => f.outcome.nativePromise)) needsNativePromise++;
+  for (const f of failed) failing.push({ ...f, file });
+}
+
+const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
+const title = native ? "run natively on Node's own async/await" : "compiled by handloop, run on its loop";
+console.log(`test262, async suite, ${title}: ${byTest.size} tests (${runs.length} runs) from ${suite.dir}, in ${seconds.toFixed(0)} s\n`);
+const width = Math.max(...[...groups.keys()].map((g) => g.length));
+console.log(`${"folder".padEnd(width)}  tests  passed  failed`);
+for (const [group, { tests, passed: ok }] of [...groups].sort()) {
+  console.log(`${group.padEnd(width)}  ${String(tests).padStart(5)}  ${String(ok).padStart(6)}  ${String(tests - ok).padStart(6)}`);
+}
+const total = byTest.size;
+console.log(`${"total".padEnd(width)}  ${String(total).padStart(5)}  ${String(passed).padStart(6)}  ${String(total - passed).padStart(6)}`);
+console.log(`\npassed: ${passed} of ${total} (${pct(passed, total)})`);
+if (!native) {
+  const runnable = total - needsNativePromise;
+  console.log(
+    `passed of the tests that can run in a synchronous run: ${passed} of ${runnable} (${pct(passed, runnable)}); ` +
+      `${needsNativePromise} need a native Promise`,
+  );
+}
+
+if (listAll) {
+  for (const f of failing) console.log(`FAIL ${f.key}: ${f.outcome.message}`);
+}
+
+// ---- Against the expectations file --------------------------------------------------------------
+
+const file = expectationsFile(native);
+const expected = readExpectations(file);
+const selected = (key: string) => byTest.has(key.replace(/:(strict|sloppy)$/, ""));
+const isExpected = (key: string, file: string) => expected.has(key) || expected.has(file);
+const unexpectedFailures = failing.filter((f) => !isExpected(f.key, f.file));
+const failingKeys = new Set(failing.map((f) => f.key));
+const failingFiles = new Set(failing.map((f) => f.file));
+const unexpectedPasses = [...expected.keys()].filter(
+  (key) => selected(key) && !(key.includes(":") ? failingKeys.has(key) : failingKeys.has(key) || failingFiles.has(key)),
+);
+
+if (update) {
+  const kept = [...expected.values()].filter((e) => !selected(e.key));
+  const entries: Expectation[] = [...kept];
+  for (const f of failing) {
+    const before = expected.get(f.key) ?? expected.get(f.file);
+    const category = before?.category ?? (f.outcome.nativePromise ? "native-promise" : UNINVESTIGATED);
+    const note = before?.note ?? (category === UNINVESTIGATED ? f.outcome.message.slice(0, 160) : "");
+    entries.push({ key: f.key, category, note });
+  }
+  writeFileSync(file, formatExpectations(entries, native));
+  console.log(`\nwrote ${entries.length} entries to ${file}`);
+  process.exit(0);
+}
+
+const uninvestigated = [...expected.values()].filter((e) => e.category === UNINVESTIGATED);
+let ok = true;
+if (unexpectedFailures.length > 0) {
+  ok = false;
+  console.log(`\n${unexpectedFailures.length} unexpected failures (not in ${file}):`);
+  for (const f of unexpectedFailures.slice(0, 100)) console.log(`  ${f.key}: ${f.outcome.message}`);
+}
+if (unexpectedPasses.length > 0) {
+  ok = false;
+  console.log(`\n${unexpectedPasses.length} tests pass but are listed as expected to fail; remove them (npm run test262 -- --update):`);
+  for (const key of unexpectedPasses.slice(0, 100)) console.log(`  ${key}`);
+}
+if (uninvestigated.length > 0) {
+  ok = false;
+  console.log(`\n${uninvestigated.length} entries of the expectations file are "${UNINVESTIGATED}": find out why each fails and give it a category.`);
+}
+console.log(ok ? "\nmatches the expectations file" : "\nDOES NOT match the expectations file");
+process.exit(ok ? 0 : 1);
