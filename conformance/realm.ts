@@ -26,6 +26,7 @@
  * it must not depend on the loop it tests.
  */
 
+import { promiseHooks } from "node:v8";
 import vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 
@@ -55,7 +56,10 @@ export interface Job {
 export interface Outcome {
   pass: boolean;
   message: string;
-  /** The run deadlocked on a native Promise before the test finished. */
+  /**
+   * The test relied on native Promises: the run deadlocked on one before the test finished, or
+   * native Promise reactions were still waiting when the synchronous run was over.
+   */
   nativePromise?: boolean;
 }
 
@@ -233,5 +237,20 @@ parentPort!.on("message", (job: Job) => {
   } catch (error) {
     outcome = { pass: false, message: `the runner failed: ${describeError(error)}` };
   }
-  parentPort!.postMessage({ id: job.id, outcome });
+  if (outcome.pass || job.native || outcome.nativePromise) {
+    parentPort!.postMessage({ id: job.id, outcome });
+    return;
+  }
+  // A compiled run failed: were native Promise reactions left waiting when it ended? They run
+  // now, on the worker's microtask queue, before the next macrotask.
+  let reactions = 0;
+  const stop = promiseHooks.onBefore(() => reactions++);
+  setImmediate(() => {
+    stop();
+    if (reactions > 0) {
+      outcome.nativePromise = true;
+      outcome.message += ` (native Promise reactions were still waiting when the synchronous run ended)`;
+    }
+    parentPort!.postMessage({ id: job.id, outcome });
+  });
 });
