@@ -45,7 +45,6 @@ export {
   __aw,
   __forAwait,
   __forAwaitClose,
-  __rethrowReturn,
   __run,
   __wrap,
   __wrapAgen,

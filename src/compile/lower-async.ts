@@ -14,8 +14,9 @@
  * | object method               | `m: __wrap(function* () {...}, "m", n)`      | or, when it uses `super`, a generator method moved out after the literal |
  *
  * Inside a body, `await x` becomes `yield __aw(x, "file:line:col")`; `for await` becomes a loop over
- * `__forAwait(x)` that closes the iterator on early exit; in an async generator its own `yield v`
- * becomes `yield __yieldValue(v)` and `yield* x` becomes `yield* __yieldStar(x, site)`.
+ * the iterator record `__forAwait(x)` that closes the iterator on early exit; in an async
+ * generator its own `yield v` becomes `yield __yieldValue(yield __aw(v, site))`, `yield* x` becomes
+ * `yield __yieldStar(x, site)` and `return v` becomes `return yield __aw(v, site)` (runtime.ts).
  */
 
 import type * as Babel from "@babel/core";
@@ -46,7 +47,6 @@ const HELPERS = [
   "__yieldStar",
   "__forAwait",
   "__forAwaitClose",
-  "__rethrowReturn",
 ] as const;
 type Helper = (typeof HELPERS)[number];
 
@@ -91,32 +91,27 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     YieldExpression(path) {
       if (state.generated.has(path.node) || !this.isGenerator) return;
       const { argument, delegate } = path.node;
+      const where = site(path.node);
+      // 15.5.5: Yield(v) is AsyncGeneratorYield(? Await(v)); the generator runs a yield* itself.
       const replacement = delegate
-        ? t.yieldExpression(t.callExpression(helper("__yieldStar"), [argument!, site(path.node)]), true)
-        : t.yieldExpression(t.callExpression(helper("__yieldValue"), [argument ?? t.identifier("undefined")]));
+        ? t.yieldExpression(t.callExpression(helper("__yieldStar"), [argument!, where]))
+        : t.yieldExpression(
+            t.callExpression(helper("__yieldValue"), [
+              mark(t.yieldExpression(t.callExpression(helper("__aw"), [argument ?? t.unaryExpression("void", t.numericLiteral(0)), where]))),
+            ]),
+          );
       path.replaceWith(mark(replacement));
+    },
+    ReturnStatement(path) {
+      // 14.10.1: in an async generator, `return v` awaits v, there, before any `finally` runs.
+      const argument = path.node.argument;
+      if (!this.isGenerator || state.generated.has(path.node) || argument == null) return;
+      mark(path.node);
+      path.node.argument = mark(t.yieldExpression(t.callExpression(helper("__aw"), [argument, site(path.node)])));
     },
     ForOfStatement(path) {
       if (!path.node.await) return;
       lowerForAwait(path);
-    },
-    CatchClause(path) {
-      // In an async generator, a return() passing through yield* travels as an exception that no
-      // catch may swallow (see __rethrowReturn in runtime.ts).
-      if (!this.isGenerator || state.generated.has(path.node)) return;
-      mark(path.node);
-      const param = path.node.param ?? path.scope.generateUidIdentifier("e");
-      path.node.param = param;
-      const error = t.isIdentifier(param) ? t.identifier(param.name) : null;
-      if (error === null) {
-        // A destructuring catch binding: catch the error whole, rethrow, then destructure.
-        const whole = path.scope.generateUidIdentifier("e");
-        path.node.param = whole;
-        path.node.body.body.unshift(t.variableDeclaration("let", [t.variableDeclarator(param, t.identifier(whole.name))]));
-        path.node.body.body.unshift(t.expressionStatement(t.callExpression(helper("__rethrowReturn"), [t.identifier(whole.name)])));
-        return;
-      }
-      path.node.body.body.unshift(t.expressionStatement(t.callExpression(helper("__rethrowReturn"), [error])));
     },
   };
 
@@ -125,20 +120,18 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     const scope = path.scope;
     const it = scope.generateUidIdentifier("it");
     const result = scope.generateUidIdentifier("r");
+    const value = scope.generateUidIdentifier("v");
     const needsClose = scope.generateUidIdentifier("open");
     const threw = scope.generateUidIdentifier("threw");
     const error = scope.generateUidIdentifier("e");
     const where = site(path.node);
 
-    // The loop variable: a declaration (`const x`) or an assignment target (`x`, `[a, b]`).
+    // The loop variable: a declaration (`const x`) or an assignment target (`x`, `[a, b]`). Its
+    // binding may fail (destructuring): that closes the iterator, so it comes after `open = true`.
     const bind =
       t.isVariableDeclaration(left)
-        ? t.variableDeclaration(left.kind, [
-            t.variableDeclarator(left.declarations[0]!.id, t.memberExpression(t.identifier(result.name), t.identifier("value"))),
-          ])
-        : t.expressionStatement(
-            t.assignmentExpression("=", left as BabelTypes.LVal, t.memberExpression(t.identifier(result.name), t.identifier("value"))),
-          );
+        ? t.variableDeclaration(left.kind, [t.variableDeclarator(left.declarations[0]!.id, t.identifier(value.name))])
+        : t.expressionStatement(t.assignmentExpression("=", left as BabelTypes.LVal, t.identifier(value.name)));
 
     const loop = t.forStatement(
       null,
@@ -159,7 +152,15 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
             ),
           ),
         ]),
-        t.ifStatement(t.memberExpression(t.identifier(result.name), t.identifier("done")), t.breakStatement()),
+        // 14.7.5.7 ForIn/OfBodyEvaluation: the result must be an object; IteratorComplete, then
+        // IteratorValue, neither of which closes the iterator when it throws.
+        t.ifStatement(
+          t.callExpression(t.memberExpression(t.identifier(it.name), t.identifier("complete")), [t.identifier(result.name)]),
+          t.breakStatement(),
+        ),
+        t.variableDeclaration("const", [
+          t.variableDeclarator(t.identifier(value.name), t.memberExpression(t.identifier(result.name), t.identifier("value"))),
+        ]),
         t.expressionStatement(t.assignmentExpression("=", t.identifier(needsClose.name), t.booleanLiteral(true))),
         bind,
         body,

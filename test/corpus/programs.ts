@@ -1704,3 +1704,303 @@ export async function p68_queuedNextCalls(env: Env): Promise<unknown> {
   const results = [await p1, await p2, await p3, await p4];
   return { results, lines: env.lines };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The async generator protocol (ECMA-262 27.6): return(), throw(), yield* and the request queue
+// ---------------------------------------------------------------------------------------------
+
+async function* hGuarded(env: Env): AsyncGenerator<string, string> {
+  try {
+    yield "first";
+    yield "second";
+    return "end";
+  } catch (e) {
+    env.log(`gen caught ${hMsg(e)}`);
+    yield "from catch";
+    return "caught";
+  } finally {
+    env.log("gen finally");
+  }
+}
+
+// return(p) at a suspended yield awaits p there, before the finally runs; a rejected p is thrown at the yield, where a catch may yield again
+export async function p69_returnAwaitsAtTheYield(env: Env): Promise<unknown> {
+  const g = hGuarded(env);
+  const r1 = await g.next();
+  const r2 = await g.return(hSlowValue(env, "returned", 5));
+  const h = hGuarded(env);
+  await h.next();
+  const r3 = await h.return(hFailAfter(env, 3, "return refused"));
+  const r4 = await h.next();
+  const r5 = await h.next();
+  return { r: [r1, r2, r3, r4, r5], lines: env.lines };
+}
+
+async function* hReturnsLate(env: Env): AsyncGenerator<string, string> {
+  try {
+    yield "only";
+    return hSlowValue(env, "late", 4);
+  } finally {
+    env.log("late finally");
+  }
+}
+
+// return(p) on a finished or unstarted generator awaits p; `return p` inside try/finally awaits p before the finally runs
+export async function p70_returnValuesAreAwaited(env: Env): Promise<unknown> {
+  const g = hReturnsLate(env);
+  const r1 = await g.next();
+  const r2 = await g.next();
+  const r3 = await g.return(hSlowValue(env, "after end", 2));
+  const fresh = hReturnsLate(env);
+  const r4 = await fresh.return(hSlowValue(env, "before start", 2));
+  const r5 = await fresh.next();
+  return { r: [r1, r2, r3, r4, r5], lines: env.lines };
+}
+
+async function* hYieldsFailure(env: Env, catchIt: boolean): AsyncGenerator<string, string> {
+  try {
+    yield hFailAfter(env, 2, "yielded promise failed");
+    return "not reached";
+  } catch (e) {
+    if (!catchIt) throw e;
+    env.log(`gen caught ${hMsg(e)}`);
+    yield "recovered";
+    return "done after recovery";
+  } finally {
+    env.log(`gen finally (catchIt=${catchIt})`);
+  }
+}
+
+// `yield p` where p rejects throws at the yield inside the generator: a catch there may go on; uncaught, it ends the generator
+export async function p71_rejectedYieldThrowsInside(env: Env): Promise<unknown> {
+  const steps: string[] = [];
+  for (const catchIt of [true, false]) {
+    const g = hYieldsFailure(env, catchIt);
+    for (let k = 0; k < 3; k++) {
+      try {
+        const r = await g.next();
+        steps.push(`${r.done}:${String(r.value)}`);
+      } catch (e) {
+        steps.push(`rejected ${hMsg(e)}`);
+      }
+    }
+  }
+  return { steps, lines: env.lines };
+}
+
+/** A hand-written async iterator whose results carry promises as their values. */
+function hPromiseValues(env: Env): AsyncIterable<Promise<string>> {
+  let i = 0;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: async (): Promise<IteratorResult<Promise<string>>> => {
+        i++;
+        return i <= 2 ? { value: hSlowValue(env, `inner ${i}`, 3), done: false } : { value: undefined, done: true };
+      },
+    }),
+  };
+}
+
+// (TypeScript types what yield* gives as awaited; it is not, so the yielded type is left open.)
+async function* hDelegatesPromises(env: Env): AsyncGenerator<unknown, void> {
+  yield* hPromiseValues(env);
+}
+
+// yield* over an async iterator passes its values on untouched: a promise value is not awaited
+export async function p72_yieldStarPassesValuesUntouched(env: Env): Promise<unknown> {
+  const got: string[] = [];
+  for await (const p of hDelegatesPromises(env)) {
+    const isPromise = typeof (p as { then?: unknown }).then === "function";
+    got.push(isPromise ? `a promise of ${await p}` : `the value ${String(p)}`);
+  }
+  return { got, lines: env.lines };
+}
+
+async function* hInnerCleanup(env: Env): AsyncGenerator<string, string> {
+  try {
+    yield "inner a";
+    yield "inner b";
+    return "inner end";
+  } catch (e) {
+    env.log(`inner caught ${hMsg(e)}`);
+    yield "inner recovered";
+    return "inner gave up";
+  } finally {
+    env.log("inner finally");
+    yield "inner cleanup";
+    env.log("inner finally done");
+  }
+}
+
+async function* hInnerOverride(env: Env): AsyncGenerator<string, string> {
+  try {
+    yield "override a";
+    return "not reached";
+  } finally {
+    env.log("override finally");
+    // eslint-disable-next-line no-unsafe-finally
+    return "overridden";
+  }
+}
+
+async function* hOuterDelegates(env: Env, inner: AsyncGenerator<string, string>): AsyncGenerator<string, string> {
+  try {
+    const r = yield* inner;
+    env.log(`outer got ${r}`);
+    return `outer end (${r})`;
+  } finally {
+    env.log("outer finally");
+  }
+}
+
+// return(v) and throw(e) on a generator inside yield* reach the inner generator with their argument, and use what it does: a finally that yields, or returns
+export async function p73_returnAndThrowReachTheDelegate(env: Env): Promise<unknown> {
+  const a = hOuterDelegates(env, hInnerCleanup(env));
+  const ra = [await a.next(), await a.return("stop"), await a.next(), await a.next()];
+  env.log("-- throw");
+  const b = hOuterDelegates(env, hInnerCleanup(env));
+  const rb = [await b.next(), await b.throw(new HCustomError("thrown in", 7)), await b.next(), await b.next(), await b.next()];
+  env.log("-- override");
+  const c = hOuterDelegates(env, hInnerOverride(env));
+  const rc = [await c.next(), await c.return("stop"), await c.next()];
+  return { ra, rb, rc, lines: env.lines };
+}
+
+function hSyncWithThrow(env: Env): Iterable<string> {
+  return {
+    [Symbol.iterator]: () => {
+      let i = 0;
+      return {
+        next: (): IteratorResult<string> => ({ value: `sync ${++i}`, done: false }),
+        throw: (e: unknown): IteratorResult<string> => {
+          env.log(`sync throw() got ${hMsg(e)}`);
+          return { value: "sync handled it", done: false };
+        },
+        return: (v?: unknown): IteratorResult<string> => {
+          env.log(`sync return() got ${String(v)}`);
+          return { value: `sync closed with ${String(v)}`, done: true };
+        },
+      };
+    },
+  };
+}
+
+async function* hDelegatesToSync(env: Env): AsyncGenerator<string, string> {
+  const r = yield* hSyncWithThrow(env);
+  env.log(`not reached: ${String(r)}`);
+  return "not reached";
+}
+
+// throw(e) during yield* over a sync iterator reaches its throw() (through the AsyncFromSyncIterator); return(v) reaches its return()
+export async function p74_throwReachesASyncDelegate(env: Env): Promise<unknown> {
+  const g = hDelegatesToSync(env);
+  const r = [await g.next(), await g.throw(new HCustomError("into sync", 2)), await g.next(), await g.return("bye"), await g.next()];
+  return { r, lines: env.lines };
+}
+
+// the iterator protocol: `next` is read once per loop, a result that is not an object and a `return` that is not callable are TypeErrors
+export async function p75_iteratorProtocolChecks(_env: Env): Promise<unknown> {
+  let gets = 0;
+  const counted = {
+    [Symbol.asyncIterator]() {
+      let i = 0;
+      return {
+        get next() {
+          gets++;
+          return async () => (++i <= 3 ? { value: i, done: false } : { value: undefined, done: true });
+        },
+      };
+    },
+  } as unknown as AsyncIterable<number>;
+  const seen: unknown[] = [];
+  for await (const v of counted) seen.push(v);
+
+  const nonObject = { [Symbol.asyncIterator]: () => ({ next: async () => 42 }) } as unknown as AsyncIterable<number>;
+  let nonObjectResult = "no error";
+  try {
+    for await (const v of nonObject) {
+      seen.push(v);
+      if (seen.length > 10) break;
+    }
+  } catch (e) {
+    nonObjectResult = e instanceof TypeError ? "TypeError" : hMsg(e);
+  }
+
+  const badReturn = {
+    [Symbol.asyncIterator]: () => ({ next: async () => ({ value: "x", done: false }), return: 7 }),
+  } as unknown as AsyncIterable<string>;
+  let breakResult = "no error";
+  try {
+    for await (const v of badReturn) {
+      seen.push(v);
+      break;
+    }
+  } catch (e) {
+    breakResult = e instanceof TypeError ? "TypeError" : hMsg(e);
+  }
+  let throwResult = "no error";
+  try {
+    for await (const v of badReturn) {
+      seen.push(v);
+      throw new HCustomError("the loop's own error", 5);
+    }
+  } catch (e) {
+    throwResult = hMsg(e);
+  }
+
+  async function* delegatesToNonObject(): AsyncGenerator<number> {
+    yield* nonObject;
+  }
+  let yieldStarResult = "no error";
+  try {
+    await delegatesToNonObject().next();
+  } catch (e) {
+    yieldStarResult = e instanceof TypeError ? "TypeError" : hMsg(e);
+  }
+  return { gets, seen, nonObjectResult, breakResult, throwResult, yieldStarResult };
+}
+
+async function* hSelfRequests(env: Env, box: { gen?: AsyncGenerator<string, string>; queued?: Promise<IteratorResult<string, string>>[] }): AsyncGenerator<string, string> {
+  // Requests made while the generator runs wait in its queue.
+  box.queued = [box.gen!.next(), box.gen!.return("early return")];
+  env.log("requests queued");
+  try {
+    yield "one";
+    yield "two";
+    return "end";
+  } finally {
+    env.log("self finally");
+  }
+}
+
+async function* hSlowSteps(env: Env): AsyncGenerator<string, string> {
+  try {
+    await env.sleep(2);
+    yield "a";
+    await env.sleep(2);
+    yield "b";
+  } catch (e) {
+    env.log(`slow caught ${hMsg(e)}`);
+    yield "after catch";
+  }
+  return "slow end";
+}
+
+// next/throw/return called while the generator runs or awaits are queued and settle in order
+export async function p76_requestQueue(env: Env): Promise<unknown> {
+  const box: { gen?: AsyncGenerator<string, string>; queued?: Promise<IteratorResult<string, string>>[] } = {};
+  box.gen = hSelfRequests(env, box);
+  const self = [await box.gen.next(), await box.queued![0], await box.queued![1], await box.gen.next()];
+  const g = hSlowSteps(env);
+  const pending = [g.next(), g.next(), g.throw(new HCustomError("queued throw", 4)), g.next(), g.return("queued return"), g.next()];
+  const slow: string[] = [];
+  for (const p of pending) {
+    try {
+      const r = await p;
+      slow.push(`${r.done}:${String(r.value)}`);
+    } catch (e) {
+      slow.push(`rejected ${hMsg(e)}`);
+    }
+  }
+  return { self, slow, lines: env.lines };
+}
