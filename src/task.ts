@@ -363,11 +363,33 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return this.#loop;
   }
 
-  /** @internal Makes `it` a task and, when a loop is running, starts it at once (coroutine.ts). */
+  /**
+   * @internal Makes `it` a task and, when a loop is running, adopts it and runs its first step at
+   * once (coroutine.ts), as a native async function runs up to its first await when called.
+   */
   static _start<T>(it: Iterator<unknown, T, unknown>, compiled: boolean, label: string): Task<T> {
-    const task = Task._create(it, compiled, label);
+    const task = new Task<T>(it as Iterator<unknown, unknown, unknown>, FRESH | (compiled ? COMPILED : 0), label);
     const loop = running.loop;
-    if (loop !== null && !loop.isClosed()) task._startIn(loop);
+    if (loop === null || loop.isClosed()) return task;
+    task.#loop = loop;
+    // Stepped here, not by the loop's turn: it is the running task for this first step. A task
+    // just made has nothing unusual to do first (no cancel, no error to throw in), so it is driven
+    // right here, without step(): each frame saved is depth for synchronous recursion through
+    // async calls, where every call runs its callee's first step inside its own (bench W9).
+    const outer = running.started;
+    running.started = task;
+    task.#bits = (task.#bits & ~(STATE | FRESH)) | RUNNING;
+    try {
+      task.drive(false, undefined);
+    } finally {
+      running.started = outer;
+    }
+    // Only a task that outlives its first step joins the live list (nothing reads the list during
+    // a step): the many that finish at once never touch it.
+    if ((task.#bits & STATE) < FULFILLED) {
+      task.#bits |= LINKED;
+      loop._link(task);
+    }
     return task;
   }
 
@@ -410,26 +432,6 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#bits = (this.#bits & ~STATE) | READY | LINKED;
     loop._link(this);
     loop._schedule(this);
-  }
-
-  /** @internal Called by the driver when created inside a running loop: adopt and step now. */
-  _startIn(loop: EventLoop): void {
-    this.#loop = loop;
-    this.#bits = (this.#bits & ~STATE) | READY;
-    // Stepped here, not by the loop's turn: it is the running task for this first step.
-    const outer = running.started;
-    running.started = this;
-    try {
-      this.step();
-    } finally {
-      running.started = outer;
-    }
-    // Only a task that outlives its first step joins the live list (nothing reads the list during
-    // a step): the many that finish at once never touch it.
-    if ((this.#bits & STATE) < FULFILLED) {
-      this.#bits |= LINKED;
-      loop._link(this);
-    }
   }
 
   /** @internal */
