@@ -22,6 +22,12 @@
  * body compiled from `async` source (`__awaiter`) treats any other value as a plain value:
  * `await 42` resumes with 42 after one turn, as native `await` does after one microtask.
  *
+ * Turns count as microtask ticks do. A thenable is adopted as native `await` adopts one: its
+ * `then` is read once, called on the next turn, and the task resumes on the turn after it calls
+ * back (a thenable it is given is adopted in turn). A compiled body's own `await` of a task that
+ * already settled takes one turn too, as a native `await` of a settled promise does; a
+ * hand-written `yield* task` of one resumes at once, as asyncio's `await` of a done future does.
+ *
  * Awaitables should also be iterable, `[Symbol.iterator]` returning the same iterator, so that
  * `const v = yield* x` in a hand-written coroutine is typed from `x`; `ASleep` and `Task` are.
  *

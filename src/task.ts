@@ -363,11 +363,33 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return this.#loop;
   }
 
-  /** @internal Makes `it` a task and, when a loop is running, starts it at once (coroutine.ts). */
+  /**
+   * @internal Makes `it` a task and, when a loop is running, adopts it and runs its first step at
+   * once (coroutine.ts), as a native async function runs up to its first await when called.
+   */
   static _start<T>(it: Iterator<unknown, T, unknown>, compiled: boolean, label: string): Task<T> {
-    const task = Task._create(it, compiled, label);
+    const task = new Task<T>(it as Iterator<unknown, unknown, unknown>, FRESH | (compiled ? COMPILED : 0), label);
     const loop = running.loop;
-    if (loop !== null && !loop.isClosed()) task._startIn(loop);
+    if (loop === null || loop.isClosed()) return task;
+    task.#loop = loop;
+    // Stepped here, not by the loop's turn: it is the running task for this first step. A task
+    // just made has nothing unusual to do first (no cancel, no error to throw in), so it is driven
+    // right here, without step(): each frame saved is depth for synchronous recursion through
+    // async calls, where every call runs its callee's first step inside its own (bench W9).
+    const outer = running.started;
+    running.started = task;
+    task.#bits = (task.#bits & ~(STATE | FRESH)) | RUNNING;
+    try {
+      task.drive(false, undefined);
+    } finally {
+      running.started = outer;
+    }
+    // Only a task that outlives its first step joins the live list (nothing reads the list during
+    // a step): the many that finish at once never touch it.
+    if ((task.#bits & STATE) < FULFILLED) {
+      task.#bits |= LINKED;
+      loop._link(task);
+    }
     return task;
   }
 
@@ -412,26 +434,6 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     loop._schedule(this);
   }
 
-  /** @internal Called by the driver when created inside a running loop: adopt and step now. */
-  _startIn(loop: EventLoop): void {
-    this.#loop = loop;
-    this.#bits = (this.#bits & ~STATE) | READY;
-    // Stepped here, not by the loop's turn: it is the running task for this first step.
-    const outer = running.started;
-    running.started = this;
-    try {
-      this.step();
-    } finally {
-      running.started = outer;
-    }
-    // Only a task that outlives its first step joins the live list (nothing reads the list during
-    // a step): the many that finish at once never touch it.
-    if ((this.#bits & STATE) < FULFILLED) {
-      this.#bits |= LINKED;
-      loop._link(this);
-    }
-  }
-
   /** @internal */
   _addWaiter(waiter: Waiter): void {
     const waiters = this.#waiters;
@@ -471,11 +473,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _resolve(value: unknown): void {
     if ((this.#bits & STATE) >= FULFILLED) return;
     if (value === this) {
-      this.settle(REJECTED, new TypeError(`Task "${this.name}" cannot be resolved with itself.`));
-    } else if (value instanceof Task) {
-      if ((value.#bits & STATE) >= FULFILLED) this.settle(value.#bits & STATE, value.#value);
-      else value._addWaiter(this);
+      this.settle(REJECTED, this.cycleError());
     } else if (value !== null && (typeof value === "object" || typeof value === "function")) {
+      // A Promise's resolve function (ECMA-262 27.2.1.3.2): `then` read once, now, and called on
+      // the next turn; a Task is adopted the same way, so hops count as microtask ticks do.
       let then: unknown;
       try {
         then = (value as PromiseLike<unknown>).then;
@@ -487,20 +488,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
         this.settle(FULFILLED, value);
         return;
       }
-      let called = false;
-      try {
-        then.call(
-          value,
-          (v: unknown) => {
-            if (!called) (called = true), this._resolve(v);
-          },
-          (e: unknown) => {
-            if (!called) (called = true), this._reject(e);
-          },
-        );
-      } catch (error) {
-        if (!called) (called = true), this._reject(error);
-      }
+      scheduleJob(new ThenableJob(this, RESOLVE, value, then as Then));
     } else {
       this.settle(FULFILLED, value);
     }
@@ -523,7 +511,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (typeof on === "number") return "a timer";
     if (on instanceof Task) return `task "${on.name}"`;
     if (on instanceof WaitOp) return on._describe();
-    if (on instanceof ThenableLink) {
+    if (on instanceof ThenableJob) {
       return on.thenable instanceof Promise
         ? "a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue); await handloop tasks and awaitables instead"
         : `${describe(on.thenable)} (a thenable) that never called back`;
@@ -555,10 +543,37 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#loop!._schedule(this);
   }
 
-  /** @internal A thenable this task awaited called back. Stale links (after cancel) are ignored. */
-  _thenableSettled(link: ThenableLink, rejected: boolean, value: unknown): void {
-    if (this.#waitingOn !== link) return;
+  /**
+   * @internal The thenable this task waits on (an await, or a returned thenable it adopts) called
+   * back. A late call, after a cancel or after the other resolving function, is ignored. A
+   * thenable it is given is adopted in turn, through another job, as a Promise's resolve function
+   * does; otherwise an await resumes on the next turn and an adoption settles the task now.
+   */
+  _thenableSettled(job: ThenableJob, rejected: boolean, value: unknown): void {
+    if (this.#waitingOn !== job) return;
+    if (!rejected && ((typeof value === "object" && value !== null) || typeof value === "function")) {
+      if (value === this) {
+        rejected = true;
+        value = this.cycleError();
+      } else {
+        let then: unknown;
+        try {
+          then = (value as PromiseLike<unknown>).then;
+        } catch (error) {
+          then = undefined;
+          rejected = true;
+          value = error;
+        }
+        if (typeof then === "function") {
+          const next = new ThenableJob(this, job.mode, value as object, then as Then);
+          this.#waitingOn = next;
+          this.#loop!._schedule(next);
+          return;
+        }
+      }
+    }
     this.#waitingOn = null;
+    if (job.mode === ADOPT) return this.finish(rejected ? REJECTED : FULFILLED, value);
     this.#value = value;
     if (rejected) this.#bits |= RESUME_THROW;
     this.#bits = (this.#bits & ~STATE) | READY;
@@ -637,17 +652,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       if (r.done) {
         const parent = this.#bits & DELEGATING ? this.popParent() : undefined;
         if (parent === undefined) {
-          // A compiled body that returns a thenable resolves with its outcome, as a native async
-          // function's promise does: wait for it in place of the body.
-          if (this.#bits & COMPILED && isThenable(r.value)) {
-            it = this.#it = adoptThenable(r.value);
-            this.#bits |= GENERATOR;
-            own = true;
-            throwing = false;
-            value = undefined;
-            continue;
+          const result = r.value;
+          if (this.#bits & COMPILED && ((typeof result === "object" && result !== null) || typeof result === "function")) {
+            return this.resolveWith(result);
           }
-          return this.finish(FULFILLED, r.value);
+          return this.finish(FULFILLED, result);
         }
         own = (this.#bits & (GENERATOR | DELEGATING)) === GENERATOR;
         it = this.#it = parent;
@@ -684,9 +693,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           case TASK_REQUEST: {
             const other = y as Task<unknown>;
             if ((other.#bits & STATE) >= FULFILLED) {
+              other.#bits |= OBSERVED;
+              if ((this.#bits & (COMPILED | DELEGATING)) === COMPILED) {
+                // A compiled body's own `await` of a settled task still takes one turn, as a native
+                // await of a settled promise takes one microtask: `while (!flag) await done;` must
+                // let the task that sets the flag run. (A hand-written `yield* task` resumes at
+                // once, as asyncio's `await` of a done future does.)
+                this.#waitingOn = other;
+                this.#bits |= FROM_TASK;
+                return this.parkReady(undefined);
+              }
               throwing = (other.#bits & STATE) !== FULFILLED;
               value = other.#value;
-              other.#bits |= OBSERVED;
               continue;
             }
             const problem = this.checkAwaitedTask(other);
@@ -741,29 +759,17 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           value = undefined;
           continue;
         }
-        // A foreign thenable: resume when it calls back.
+        // A foreign thenable: adopted as a native await adopts it (see ThenableJob): `then` is
+        // read once, now; an error reading it rejects the await, on the next turn.
         let then: unknown;
         try {
           then = (y as PromiseLike<unknown>).then;
         } catch (error) {
-          throwing = true;
-          value = error;
-          continue;
+          this.#bits |= RESUME_THROW;
+          return this.parkReady(error);
         }
         if (typeof then === "function") {
-          const link = new ThenableLink(this, y as PromiseLike<unknown>);
-          this.parkOn(link);
-          try {
-            then.call(y, link.fulfilled, link.rejected);
-          } catch (error) {
-            if (this.#waitingOn !== link) return; // it called back before throwing: that wins
-            this.#waitingOn = null;
-            this.#bits = (this.#bits & ~STATE) | RUNNING;
-            throwing = true;
-            value = error;
-            continue;
-          }
-          return;
+          return this.parkOnThenable(new ThenableJob(this, AWAIT, y, then as Then));
         }
       }
       // Anything else: a plain value in a compiled body, a protocol error in hand-written code.
@@ -816,6 +822,31 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#bits = (this.#bits & ~STATE) | WAITING;
     // cancel() called during this step (say, by the task on itself) takes effect now it is parked.
     if (this.#bits & CANCEL_PENDING) this.interrupt();
+  }
+
+  /** Waits for a thenable: its `then` is called by `job` on the next turn (see ThenableJob). */
+  private parkOnThenable(job: ThenableJob): void {
+    this.parkOn(job);
+    this.#loop!._schedule(job);
+  }
+
+  /**
+   * A compiled body returned an object: the task resolves with it as a native async function's
+   * promise does (ECMA-262 27.2.1.3.2, Promise Resolve Functions): a thenable is adopted, its
+   * `then` read once and called on the next turn; anything else is the value. The body has
+   * finished; until the thenable calls back the task waits on the job, and a cancel() ends it
+   * through its finished generator, which rethrows the CancelledError.
+   */
+  private resolveWith(result: object): void {
+    if (result === this) return this.finish(REJECTED, this.cycleError());
+    let then: unknown;
+    try {
+      then = (result as PromiseLike<unknown>).then;
+    } catch (error) {
+      return this.finish(REJECTED, error);
+    }
+    if (typeof then !== "function") return this.finish(FULFILLED, result);
+    this.parkOnThenable(new ThenableJob(this, ADOPT, result, then as Then));
   }
 
   /** Cancellation reaches a WAITING task: make it ready to receive the CancelledError. */
@@ -915,6 +946,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     asyncFrameInsertionPoint.set(error, at + frame.length);
   }
 
+  private cycleError(): TypeError {
+    return new TypeError(
+      `Task "${this.name}" was resolved with itself (an async function returned its own promise), so it could never settle.`,
+    );
+  }
+
   private cancelledError(message: string | undefined): CancelledError {
     return new CancelledError(message ?? `Task "${this.name}" was cancelled.`);
   }
@@ -927,18 +964,6 @@ function isRequest(x: unknown, kind: number): boolean {
   return typeof x === "object" && x !== null && (x as Request)[REQUEST] === kind;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as PromiseLike<unknown>).then === "function"
-  );
-}
-
-/** What a compiled task runs when its body returned a thenable (see #drive): one await of it. */
-function* adoptThenable(thenable: PromiseLike<unknown>): Generator<unknown, unknown, unknown> {
-  return yield thenable;
-}
 
 /** Where the next `at async` frame goes in an error's stack (see #addAsyncFrame). */
 const asyncFrameInsertionPoint = new WeakMap<Error, number>();
@@ -1011,16 +1036,57 @@ function throwInto(it: Iterator<unknown, unknown, unknown>, error: unknown): Ite
   throw error;
 }
 
-/** One await of a foreign thenable: the callbacks it was given, and what they belong to. */
-class ThenableLink {
+type Then = (this: unknown, onfulfilled: (value: unknown) => void, onrejected: (error: unknown) => void) => unknown;
+
+// What a ThenableJob's outcome goes to (see ThenableJob).
+const AWAIT = 0; // a task awaiting the thenable: resume it on the next turn
+const ADOPT = 1; // a compiled task whose body returned the thenable: settle it
+const RESOLVE = 2; // a future resolved with the thenable: resolve it in turn
+
+/**
+ * Adopting a thenable, as native code does: ECMA-262's NewPromiseResolveThenableJob (27.2.2.2)
+ * with the resolving functions of CreateResolvingFunctions (27.2.1.3). The job runs on a turn of
+ * its own, after the code that met the thenable, and calls `then` (read once, beforehand) with a
+ * pair of functions of which only the first call counts; a `then` that throws after calling one
+ * of them changes nothing. What it is given goes to its target (see AWAIT, ADOPT, RESOLVE).
+ */
+class ThenableJob implements Runnable {
   readonly task: Task<unknown>;
-  readonly thenable: PromiseLike<unknown>;
-  constructor(task: Task<unknown>, thenable: PromiseLike<unknown>) {
+  readonly mode: number;
+  readonly thenable: object;
+  readonly #then: Then;
+  #called = false;
+  constructor(task: Task<unknown>, mode: number, thenable: object, then: Then) {
     this.task = task;
+    this.mode = mode;
     this.thenable = thenable;
+    this.#then = then;
   }
-  readonly fulfilled = (value: unknown): void => this.task._thenableSettled(this, false, value);
-  readonly rejected = (error: unknown): void => this.task._thenableSettled(this, true, error);
+  readonly fulfilled = (value: unknown): void => {
+    if (!this.#called) (this.#called = true), this.#settle(false, value);
+  };
+  readonly rejected = (error: unknown): void => {
+    if (!this.#called) (this.#called = true), this.#settle(true, error);
+  };
+  #settle(rejected: boolean, value: unknown): void {
+    if (this.mode !== RESOLVE) this.task._thenableSettled(this, rejected, value);
+    else if (rejected) this.task._reject(value);
+    else this.task._resolve(value);
+  }
+  _run(): void {
+    try {
+      this.#then.call(this.thenable, this.fulfilled, this.rejected);
+    } catch (error) {
+      this.rejected(error);
+    }
+  }
+}
+
+/** Queues a job on the running loop; outside any run, on a microtask (see Reaction#_wake). */
+function scheduleJob(job: Runnable): void {
+  const loop = running.loop;
+  if (loop !== null) loop._schedule(job);
+  else queueMicrotask(() => job._run());
 }
 
 /** A `then` subscription: runs on the loop once its source settles, and settles `derived`. */

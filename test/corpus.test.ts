@@ -9,6 +9,7 @@ import { compile } from "../src/compile/index.js";
 import { asleep, run, VirtualClock } from "../src/index.js";
 import type { Env } from "./corpus/env.js";
 import * as nativePrograms from "./corpus/programs.js";
+import * as nativeTicks from "./corpus/ticks.js";
 import { withoutMicrotasks } from "./helpers.js";
 
 type Program = (env: Env) => PromiseLike<unknown>;
@@ -46,12 +47,15 @@ function runCompiled(program: Program): Outcome {
   }
 }
 
-const source = here("./corpus/programs.ts");
 const out = here("./.generated/corpus/");
 mkdirSync(out, { recursive: true });
-const { code } = compile(readFileSync(source, "utf8"), { filename: source, runtime: here("../src/index.ts") });
-writeFileSync(`${out}programs.js`, code);
-const compiledPrograms = (await import(/* @vite-ignore */ `${out}programs.js`)) as Record<string, Program>;
+async function compiledModule(file: string): Promise<{ code: string; programs: Record<string, Program> }> {
+  const source = here(`./corpus/${file}.ts`);
+  const { code } = compile(readFileSync(source, "utf8"), { filename: source, runtime: here("../src/index.ts") });
+  writeFileSync(`${out}${file}.js`, code);
+  return { code, programs: (await import(/* @vite-ignore */ `${out}${file}.js`)) as Record<string, Program> };
+}
+const { code, programs: compiledPrograms } = await compiledModule("programs");
 const names = Object.keys(nativePrograms).filter((name) => /^p\d+_/.test(name));
 
 describe("the differential corpus", () => {
@@ -76,6 +80,16 @@ describe("the differential corpus", () => {
   it.each(names)("%s gives the same outcome natively and compiled", async (name) => {
     const native = await runNatively((nativePrograms as unknown as Record<string, Program>)[name]!);
     const compiled = runCompiled(compiledPrograms[name]!);
+    expect(compiled).toEqual(native);
+  });
+});
+
+describe("the differential corpus, tick for tick", () => {
+  const ticks = Object.keys(nativeTicks).filter((name) => /^t\d+_/.test(name));
+  it.each(ticks)("%s interleaves compiled exactly as it does natively", async (name) => {
+    const { programs } = await compiledModule("ticks");
+    const native = await runNatively((nativeTicks as unknown as Record<string, Program>)[name]!);
+    const compiled = runCompiled(programs[name]!);
     expect(compiled).toEqual(native);
   });
 });

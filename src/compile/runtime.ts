@@ -25,7 +25,6 @@
  * which passes each step on to the body, as a delegating iterator does.
  */
 
-import { start } from "../coroutine.js";
 import { describe } from "../describe.js";
 import { CancelledError } from "../errors.js";
 import { running } from "../running.js";
@@ -51,7 +50,9 @@ export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknow
     // A parameter's default threw: as natively, the call returns a failed task, it does not throw.
     return failed(error, name);
   }
-  return start(it, true, name || "Task");
+  // Task._start, not start(): a compiled body always gives a generator, and a frame less here is
+  // depth for synchronous recursion (see Task#_startIn).
+  return Task._start(it, true, name || "Task");
 }
 
 function failed<T>(error: unknown, name: string): Task<T> {

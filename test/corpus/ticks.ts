@@ -1,0 +1,189 @@
+// The differential corpus, part two: programs whose outcome depends on how many microtask ticks
+// each await, return and thenable takes. Every exported `tNN_*` program runs natively and compiled
+// (see corpus.test.ts), and the logs must be identical: compiled code interleaves with other
+// tasks exactly as native code interleaves through the microtask queue.
+//
+// Rules: no sleeps, no Promise API, no `.then(` on promises; only async functions of this file,
+// plain values, and hand-made thenables (plain objects with a `then` method).
+import type { Env } from "./env.js";
+
+/** A chain that logs `name n` once per tick, `ticks` times: the clock the others are read by. */
+async function ticker(env: Env, name: string, ticks: number): Promise<void> {
+  for (let i = 1; i <= ticks; i++) {
+    await undefined;
+    env.log(`${name} ${i}`);
+  }
+}
+
+/** A thenable that calls back at once, with `value`, and logs that its then() ran. */
+function thenable(env: Env, name: string, value: unknown): PromiseLike<unknown> {
+  return {
+    then(resolve: (v: unknown) => void) {
+      env.log(`${name}.then called`);
+      resolve(value);
+      return undefined as never;
+    },
+  } as PromiseLike<unknown>;
+}
+
+// `while (!flag) await finished` must let the task that sets the flag run: an await of a settled
+// async function result takes a tick
+export async function t01_awaitSettledTaskYields(env: Env): Promise<unknown> {
+  let flag = false;
+  const setter = (async () => {
+    await undefined;
+    flag = true;
+    env.log("flag set");
+  })();
+  const finished = (async () => 1)();
+  let spins = 0;
+  while (!flag) {
+    await finished;
+    spins++;
+    env.log(`spin ${spins}`);
+    if (spins > 100) return "never yielded";
+  }
+  await setter;
+  return { spins, lines: env.lines };
+}
+
+// awaiting a thenable: its then() runs a tick later, after the code that follows the call; the
+// await resumes a tick after then() calls back
+export async function t02_thenableThenCalledOnALaterTick(env: Env): Promise<unknown> {
+  async function a() {
+    env.log("a start");
+    const v = await thenable(env, "t", "v");
+    env.log(`a got ${String(v)}`);
+  }
+  const pa = a();
+  env.log("after a()");
+  const pb = ticker(env, "tick", 4);
+  await pa;
+  await pb;
+  return env.lines;
+}
+
+// a thenable resolving with another thenable is adopted again: one more tick per level
+export async function t03_thenableAdoptedRecursively(env: Env): Promise<unknown> {
+  const inner = thenable(env, "inner", "deep");
+  const outer = thenable(env, "outer", inner);
+  const ticks = ticker(env, "tick", 5);
+  const v = await outer;
+  env.log(`got ${String(v)}`);
+  await ticks;
+  return env.lines;
+}
+
+// a `then` getter that throws rejects the await on the next tick, catchable, and is read once
+export async function t04_thenGetterThrows(env: Env): Promise<unknown> {
+  let reads = 0;
+  const hostile = {
+    get then(): never {
+      reads++;
+      throw new RangeError("no then for you");
+    },
+  };
+  const ticks = ticker(env, "tick", 2);
+  try {
+    await hostile;
+    env.log("not reached");
+  } catch (e) {
+    env.log(`caught ${(e as Error).name}: ${(e as Error).message}`);
+  }
+  await ticks;
+  return { reads, lines: env.lines };
+}
+
+// a thenable that calls back twice, and throws after calling back: only the first call counts
+export async function t05_thenableCallsBackTwice(env: Env): Promise<unknown> {
+  const unruly = {
+    then(resolve: (v: unknown) => void, reject: (e: unknown) => void) {
+      resolve("first");
+      reject(new Error("second"));
+      resolve("third");
+      throw new Error("after");
+    },
+  };
+  return { v: await unruly, lines: env.lines };
+}
+
+// returning a thenable from an async function adopts it: then() on a later tick, the caller a
+// tick after it calls back
+export async function t06_returnThenableAdopted(env: Env): Promise<unknown> {
+  async function r() {
+    env.log("r returns");
+    return thenable(env, "ret", 42);
+  }
+  const ticks = ticker(env, "tick", 5);
+  const v = await r();
+  env.log(`got ${String(v)}`);
+  await ticks;
+  return env.lines;
+}
+
+// returning another async function's result takes the ticks native code takes to adopt a promise
+export async function t07_returnTaskAdopted(env: Env): Promise<unknown> {
+  async function inner() {
+    env.log("inner");
+    return "in";
+  }
+  async function outer() {
+    return inner();
+  }
+  const ticks = ticker(env, "tick", 6);
+  const v = await outer();
+  env.log(`got ${v}`);
+  await ticks;
+  return env.lines;
+}
+
+// an async function returning its own promise never settles natively: it is a TypeError
+export async function t08_returnOwnPromise(env: Env): Promise<unknown> {
+  let self: Promise<unknown> | undefined;
+  async function f(): Promise<unknown> {
+    await undefined;
+    return self;
+  }
+  self = f();
+  try {
+    await self;
+    return "settled";
+  } catch (e) {
+    return { isTypeError: e instanceof TypeError, lines: env.lines };
+  }
+}
+
+// a then() callback that returns a thenable: the derived promise adopts it, with the native ticks
+export async function t09_thenCallbackReturnsThenable(env: Env): Promise<unknown> {
+  async function one() {
+    return 1;
+  }
+  const ticks = ticker(env, "tick", 6);
+  const derived = one().then((v) => {
+    env.log(`callback ${v}`);
+    return thenable(env, "cb", v + 1);
+  });
+  env.log(`got ${String(await derived)}`);
+  await ticks;
+  return env.lines;
+}
+
+// an async function returning an object whose `then` getter throws rejects with that error; the
+// getter is read once
+export async function t10_returnThenGetterThrows(env: Env): Promise<unknown> {
+  let reads = 0;
+  async function r() {
+    return {
+      get then(): never {
+        reads++;
+        throw new RangeError("hostile then");
+      },
+    };
+  }
+  try {
+    await r();
+    return "fulfilled";
+  } catch (e) {
+    return { caught: `${(e as Error).name}: ${(e as Error).message}`, reads, lines: env.lines };
+  }
+}
