@@ -187,3 +187,201 @@ export async function t10_returnThenGetterThrows(env: Env): Promise<unknown> {
     return { caught: `${(e as Error).name}: ${(e as Error).message}`, reads, lines: env.lines };
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Async generators and for await: each step of 27.6 / 27.1.6 takes the jobs the spec takes
+// ---------------------------------------------------------------------------------------------
+
+/** Awaits a request of an async generator and logs how it settled: an observer set up at once. */
+async function watch(env: Env, label: string, request: Promise<IteratorResult<unknown>>): Promise<void> {
+  try {
+    const r = await request;
+    env.log(`${label}: ${String(r.value)} ${String(r.done)}`);
+  } catch (e) {
+    env.log(`${label} rejected: ${(e as Error).message}`);
+  }
+}
+
+// requests queue while the generator runs, and settle in order, each when the spec settles it
+export async function t21_requestQueueOrder(env: Env): Promise<unknown> {
+  async function* g(): AsyncGenerator<number, void | string | number> {
+    env.log("start");
+    yield 1;
+    env.log("after 1");
+    yield 2;
+    env.log("after 2");
+  }
+  const it = g();
+  const ticks = ticker(env, "tick", 6);
+  const watched = [
+    watch(env, "next 1", it.next()),
+    watch(env, "next 2", it.next()),
+    watch(env, "return", it.return("r")),
+    watch(env, "next 3", it.next()),
+    watch(env, "throw", it.throw(new Error("late"))),
+  ];
+  env.log("all requested");
+  for (const w of watched) await w;
+  await ticks;
+  return env.lines;
+}
+
+// requests made by the body itself, while it runs, wait their turn
+export async function t22_requestsFromTheBody(env: Env): Promise<unknown> {
+  const box: { it?: AsyncGenerator<number, void | string | number>; watched?: Promise<void>[] } = {};
+  async function* g(): AsyncGenerator<number, void | string | number> {
+    box.watched = [watch(env, "inner next", box.it!.next()), watch(env, "inner return", box.it!.return(42))];
+    env.log("body went on");
+    yield 1;
+    env.log("not reached");
+  }
+  box.it = g();
+  const ticks = ticker(env, "tick", 5);
+  await watch(env, "outer next", box.it.next());
+  for (const w of box.watched!) await w;
+  await ticks;
+  return env.lines;
+}
+
+// return() on a generator that has not started takes one job (AsyncGeneratorAwaitReturn) and
+// never runs the body; throw() rejects at once
+export async function t23_requestsBeforeTheStart(env: Env): Promise<unknown> {
+  async function* g(): AsyncGenerator<number, void | string | number> {
+    env.log("never runs");
+    yield 0;
+  }
+  const ticks = ticker(env, "tick", 3);
+  const a = watch(env, "return", g().return("early"));
+  const b = watch(env, "throw", g().throw(new Error("early")));
+  const c = watch(env, "return thenable", g().return(thenable(env, "r", "adopted") as PromiseLike<string>));
+  await a;
+  await b;
+  await c;
+  await ticks;
+  return env.lines;
+}
+
+// `return v` awaits v, even undefined; an implicit or bare return does not
+export async function t24_explicitReturnIsAwaited(env: Env): Promise<unknown> {
+  async function* implicit() {}
+  async function* bare() {
+    return;
+  }
+  async function* explicit() {
+    return undefined;
+  }
+  const ticks = ticker(env, "tick", 3);
+  const watched = [watch(env, "implicit", implicit().next()), watch(env, "bare", bare().next()), watch(env, "explicit", explicit().next())];
+  for (const w of watched) await w;
+  await ticks;
+  return env.lines;
+}
+
+// yield* to another async generator, consumed by for await
+export async function t25_yieldStarTicks(env: Env): Promise<unknown> {
+  async function* inner() {
+    yield "a";
+    yield "b";
+    return "inner done";
+  }
+  async function* outer() {
+    env.log(`yield* gave ${yield* inner()}`);
+  }
+  const ticks = ticker(env, "tick", 12);
+  for await (const v of outer()) env.log(`got ${v}`);
+  await ticks;
+  return env.lines;
+}
+
+// for await over a sync iterable: each value goes through the AsyncFromSyncIterator's Await;
+// break closes it, awaiting what its return() gives
+export async function t26_forAwaitSyncIterableTicks(env: Env): Promise<unknown> {
+  const ticks = ticker(env, "tick", 10);
+  for await (const v of ["x", "y", "z"]) env.log(`got ${v}`);
+  env.log("loop done");
+  function* closing() {
+    try {
+      yield "p";
+      yield "q";
+    } finally {
+      env.log("sync finally");
+    }
+  }
+  for await (const v of closing()) {
+    env.log(`got ${v}`);
+    break;
+  }
+  env.log("after break");
+  await ticks;
+  return env.lines;
+}
+
+// return(v) at a yield awaits v there (thenables too) before the finally runs
+export async function t27_returnAtAYieldTicks(env: Env): Promise<unknown> {
+  async function* g(): AsyncGenerator<number, void | string | number> {
+    try {
+      yield 1;
+      yield 2;
+    } finally {
+      env.log("finally");
+    }
+  }
+  const it = g();
+  const ticks = ticker(env, "tick", 8);
+  const a = watch(env, "next", it.next());
+  const b = watch(env, "return", it.return(thenable(env, "ret", "stop") as PromiseLike<string>));
+  await a;
+  await b;
+  await ticks;
+  return env.lines;
+}
+
+// `yield thenable` adopts it before the yield completes the request
+export async function t28_yieldThenableTicks(env: Env): Promise<unknown> {
+  async function* g() {
+    yield thenable(env, "y", "adopted");
+    env.log("resumed");
+  }
+  const it = g();
+  const ticks = ticker(env, "tick", 6);
+  await watch(env, "next", it.next());
+  await watch(env, "next 2", it.next());
+  await ticks;
+  return env.lines;
+}
+
+// return() through yield* to an iterator without return(): the value is awaited at the yield,
+// then again by yield* (15.5.5 7.c.iii); the `then` getter shows each Await
+export async function t29_yieldStarReturnWithoutReturnMethod(env: Env): Promise<unknown> {
+  const inner = {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    next() {
+      return { value: "inner", done: false };
+    },
+    get return() {
+      env.log("get return");
+      return undefined;
+    },
+  } as unknown as AsyncIterable<string>;
+  async function* g(): AsyncGenerator<string, void | string> {
+    env.log("start");
+    yield* inner;
+    env.log("not reached");
+  }
+  const it = g();
+  const ticks = ticker(env, "tick", 5);
+  const a = watch(env, "next", it.next());
+  const value = {
+    get then() {
+      env.log("get then");
+      return undefined;
+    },
+  };
+  const b = watch(env, "return", it.return(value as unknown as string));
+  await a;
+  await b;
+  await ticks;
+  return env.lines;
+}
