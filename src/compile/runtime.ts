@@ -499,10 +499,15 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
   #state = SUSPENDED_START;
   readonly #body: AsyncGenBody;
   readonly #label: string;
-  // [[AsyncGeneratorQueue]]: (type, value, capability) triples, oldest at #head.
+  // [[AsyncGeneratorQueue]]: its oldest request in the three #head fields (#headCapability null
+  // when the queue is empty), the others as (type, value, capability) triples in #rest from
+  // #restStart on. A queue rarely holds more than one request: that one costs no array.
   // Invariant: not empty while executing or draining-queue; empty while suspended.
-  readonly #queue: unknown[] = [];
-  #head = 0;
+  #headType = NORMAL;
+  #headValue: unknown = undefined;
+  #headCapability: Task<IteratorResult<unknown>> | null = null;
+  #rest: unknown[] | null = null;
+  #restStart = 0;
   #phase = TO_BODY;
   // The value the body was last resumed with: at its own `yield`, what its Await gave.
   #sent: unknown = undefined;
@@ -558,7 +563,15 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
 
   /** 27.6.3.4 AsyncGeneratorEnqueue. */
   #enqueue(type: number, value: unknown, capability: Task<IteratorResult<unknown>>): void {
-    this.#queue.push(type, value, capability);
+    if (this.#headCapability === null) {
+      this.#headType = type;
+      this.#headValue = value;
+      this.#headCapability = capability;
+    } else if (this.#rest === null) {
+      this.#rest = [type, value, capability];
+    } else {
+      this.#rest.push(type, value, capability);
+    }
   }
 
   /** 27.6.3.6 AsyncGeneratorResume: the body runs, in a Task that takes its first step now. */
@@ -584,15 +597,23 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
 
   /** 27.6.3.5 AsyncGeneratorCompleteStep: settles the oldest request and removes it. */
   #completeStep(type: number, value: unknown, done: boolean): void {
-    const queue = this.#queue;
-    const head = this.#head;
-    const capability = queue[head + 2] as Task<IteratorResult<unknown>>;
-    if (head + 3 === queue.length) {
-      queue.length = 0;
-      this.#head = 0;
+    const capability = this.#headCapability!;
+    const rest = this.#rest;
+    if (rest === null) {
+      this.#headValue = this.#headCapability = null;
     } else {
-      queue[head + 1] = queue[head + 2] = undefined; // let them go
-      this.#head = head + 3;
+      // The next request moves up to the head.
+      const i = this.#restStart;
+      this.#headType = rest[i] as number;
+      this.#headValue = rest[i + 1];
+      this.#headCapability = rest[i + 2] as Task<IteratorResult<unknown>>;
+      if (i + 3 === rest.length) {
+        this.#rest = null;
+        this.#restStart = 0;
+      } else {
+        rest[i + 1] = rest[i + 2] = undefined; // let them go
+        this.#restStart = i + 3;
+      }
     }
     if (type === THROW) capability._reject(value);
     else capability._resolve({ value, done });
@@ -652,8 +673,8 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
 
         case RESUMED:
           this.#phase = UNWRAP;
-          type = this.#queue[this.#head] as number;
-          value = this.#queue[this.#head + 1];
+          type = this.#headType;
+          value = this.#headValue;
           continue;
 
         case UNWRAP:
@@ -732,7 +753,7 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
 
         case AWAIT_RETURN_START:
           this.#phase = AWAIT_RETURN;
-          return this.#await(this.#queue[this.#head + 1], "");
+          return this.#await(this.#headValue, "");
 
         case AWAIT_RETURN:
           // 27.6.3.10 AsyncGeneratorAwaitReturn, its onFulfilled / onRejected.
@@ -812,7 +833,7 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
    */
   #yield(value: unknown): boolean {
     this.#completeStep(NORMAL, value, false);
-    if (this.#head === this.#queue.length) {
+    if (this.#headCapability === null) {
       this.#state = SUSPENDED_YIELD;
       return false;
     }
@@ -837,18 +858,17 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
    * (AsyncGeneratorAwaitReturn), in this same Task.
    */
   #drainQueue(): IteratorResult<unknown, undefined> {
-    const queue = this.#queue;
     for (;;) {
-      if (this.#head === queue.length) {
+      if (this.#headCapability === null) {
         this.#state = COMPLETED;
         return DONE;
       }
-      const type = queue[this.#head] as number;
+      const type = this.#headType;
       if (type === RETURN) {
         this.#phase = AWAIT_RETURN;
-        return this.#await(queue[this.#head + 1], "");
+        return this.#await(this.#headValue, "");
       }
-      if (type === THROW) this.#completeStep(THROW, queue[this.#head + 1], true);
+      if (type === THROW) this.#completeStep(THROW, this.#headValue, true);
       else this.#completeStep(NORMAL, undefined, true);
     }
   }
