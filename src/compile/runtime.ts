@@ -27,6 +27,7 @@
 
 import { describe } from "../describe.js";
 import { CancelledError } from "../errors.js";
+import type { Runnable } from "../ready-queue.js";
 import { running } from "../running.js";
 import { Task } from "../task.js";
 
@@ -347,8 +348,31 @@ function asyncFromSyncIteratorContinuation(
   } catch (error) {
     return rejected(error, "AsyncFromSyncIterator");
   }
+  const loop = running.loop;
+  if (loop !== null && typeof value !== "object" && typeof value !== "function") {
+    // A primitive has no `then` to read and cannot reject: the job that settles the result, a turn
+    // from now, is all there is to do (the common case: for await over an array of values).
+    const task = Task._future<IteratorResult<unknown>>("AsyncFromSyncIterator");
+    loop._schedule(new Unwrap(task, value, done));
+    return task;
+  }
   const closeOn = done || !closeOnRejection ? null : syncIteratorRecord;
   return Task._start(unwrap(value, done, closeOn), true, "AsyncFromSyncIterator");
+}
+
+/** The `unwrap` reaction of 27.1.6.4 for a primitive value: settles `task` on its own turn. */
+class Unwrap implements Runnable {
+  readonly #task: Task<IteratorResult<unknown>>;
+  readonly #value: unknown;
+  readonly #done: boolean;
+  constructor(task: Task<IteratorResult<unknown>>, value: unknown, done: boolean) {
+    this.#task = task;
+    this.#value = value;
+    this.#done = done;
+  }
+  _run(): void {
+    this.#task._resolve({ value: this.#value, done: this.#done });
+  }
 }
 
 /** The reactions of 27.1.6.4: `unwrap` on fulfilment, `closeIterator` on rejection. */
