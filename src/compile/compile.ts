@@ -18,7 +18,7 @@
 
 import { createRequire } from "node:module";
 import type * as Babel from "@babel/core";
-import { lowerAsync } from "./lower-async.js";
+import { lowerAsync, REJECTED } from "./lower-async.js";
 
 /** Options of `compile()`. */
 export interface CompileOptions {
@@ -98,12 +98,19 @@ export function compile(source: string, options: CompileOptions): CompileResult 
     plugins: typescript ? [[stripTypes, { isTSX: jsx, allowDeclareFields: true }]] : [],
   });
   if (!parsed?.ast) throw new Error(`compile(): Babel returned no syntax tree for ${filename}.`);
-  const lowered = babel.transformFromAstSync(parsed.ast, source, {
-    ...common,
-    sourceMaps: true,
-    sourceFileName: filename,
-    plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
-  });
+  let lowered: Babel.BabelFileResult | null;
+  try {
+    lowered = babel.transformFromAstSync(parsed.ast, source, {
+      ...common,
+      sourceMaps: true,
+      sourceFileName: filename,
+      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
+    });
+  } catch (error) {
+    const rejected = (error as { [REJECTED]?: string } | null)?.[REJECTED];
+    if (typeof rejected === "string") throw new SyntaxError(rejected);
+    throw error;
+  }
   if (typeof lowered?.code !== "string") throw new Error(`compile(): Babel produced no code for ${filename}.`);
   return { code: lowered.code, map: (lowered.map as SourceMap | null | undefined) ?? null };
 }

@@ -31,8 +31,19 @@ export function __aw<T>(value: T, site: string): T {
   return value;
 }
 
-/** Compiler contract: runs a compiled `async` body as a task (declarations and methods). */
-export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknown>, name: string): Task<T> {
+/**
+ * Compiler contract: runs a compiled `async` body as a task (declarations and methods). A
+ * declaration's wrapper passes its `new.target`: an async function is not a constructor, so
+ * `new f()` throws, as natively, instead of running the body.
+ */
+export function __run<T>(
+  body: Body<T>,
+  thisArg: unknown,
+  args: ArrayLike<unknown>,
+  name: string,
+  newTarget?: unknown,
+): Task<T> {
+  if (newTarget !== undefined) throw new TypeError(`${name || "anonymous"} is not a constructor`);
   let it: Iterator<unknown, T, unknown>;
   try {
     it = body.apply(thisArg as never, args as never[]);
@@ -49,27 +60,80 @@ function failed<T>(error: unknown, name: string): Task<T> {
   return task;
 }
 
-/** Compiler contract: an `async` function expression or object method around a compiled body. */
+/**
+ * Compiler contract: an `async` function expression or object method around a compiled body.
+ *
+ * The wrapper is a method, strict whatever the code that loads this file: like a native async
+ * function it cannot be called with `new` and has no `prototype`, `caller` or `arguments` of its
+ * own. Strictness does not reach the body: a sloppy body still sees `this` as the global object
+ * when called without one, because the body is a function of its own.
+ */
 export function __wrap<T>(body: Body<T>, name: string, length: number): (...args: unknown[]) => Task<T> {
-  const wrapper = function (this: unknown): Task<T> {
-    // eslint-disable-next-line prefer-rest-params
-    return __run(body, this, arguments, name);
-  };
+  const wrapper = {
+    f(this: unknown): Task<T> {
+      "use strict";
+      // eslint-disable-next-line prefer-rest-params
+      return __run(body, this, arguments, name);
+    },
+  }.f;
   return named(wrapper, name, length);
 }
 
-/** Compiler contract: an `async` arrow around a compiled body, with the arrow's lexical `this`. */
+/**
+ * Compiler contract: an `async` arrow around a compiled body. `thisArg` is the arrow's lexical
+ * `this`, or, when the body needs more of its surroundings (`super`, `arguments`, `new.target`, or
+ * a `this` not yet bound before `super()`), an object of accessors made where the arrow is, which
+ * the body reads as its `this` (see lower-async.ts). Not a constructor, like a native arrow.
+ */
 export function __wrapArrow<T>(
   body: Body<T>,
   thisArg: unknown,
   name: string,
   length: number,
 ): (...args: unknown[]) => Task<T> {
-  const wrapper = function (): Task<T> {
-    // eslint-disable-next-line prefer-rest-params
-    return __run(body, thisArg, arguments, name);
-  };
+  const wrapper = {
+    f(): Task<T> {
+      "use strict";
+      // eslint-disable-next-line prefer-rest-params
+      return __run(body, thisArg, arguments, name);
+    },
+  }.f;
   return named(wrapper, name, length);
+}
+
+/**
+ * Compiler contract: `super.x` as the target of `+=`, `++` or destructuring in an async arrow,
+ * as `__superRef(lex, "x").value`: reads and writes go through the accessors made where the arrow
+ * is (see `__wrapArrow`), the key evaluated once.
+ */
+export function __superRef(lex: SuperAccessors, key: PropertyKey): { value: unknown } {
+  return new SuperRef(lex, key);
+}
+
+/** What `__superRef` reads and writes through: `super[k]` and `super[k] = v` where the arrow is. */
+interface SuperAccessors {
+  g(key: PropertyKey): unknown;
+  s(key: PropertyKey, value: unknown): unknown;
+}
+
+class SuperRef {
+  readonly #lex: SuperAccessors;
+  readonly #key: PropertyKey;
+  constructor(lex: SuperAccessors, key: PropertyKey) {
+    this.#lex = lex;
+    this.#key = key;
+  }
+  get value(): unknown {
+    return this.#lex.g(this.#key);
+  }
+  set value(value: unknown) {
+    this.#lex.s(this.#key, value);
+  }
+}
+
+/** Compiler contract: `delete super.x` in an async arrow, which throws as natively. */
+export function __deleteSuper(): never {
+  throw new ReferenceError("Unsupported reference to 'super'");
 }
 
 function named<F extends (...args: never[]) => unknown>(fn: F, name: string, length: number): F {
