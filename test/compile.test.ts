@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { compile, isOptedIn } from "../src/compile/index.js";
+import * as handloopRuntime from "../src/index.js";
 import { DeadlockError, isCompiled } from "../src/index.js";
 import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
@@ -138,5 +140,70 @@ describe("compiled code at run time", () => {
     expect((error as Error).message).toMatch(
       /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:20:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
     );
+  });
+});
+
+/**
+ * Compiles `source` as a classic script (sloppy unless it says otherwise) and runs it in a fresh
+ * context whose global `hl` holds handloop; returns what the script left in `result`.
+ */
+function runScript(source: string): unknown {
+  const { code } = compile(source, { filename: "script.js", sourceType: "script", runtime: "hl" });
+  const context = vm.createContext({ hl: handloopRuntime, result: undefined });
+  vm.runInContext(code, context);
+  return (context as { result: unknown }).result;
+}
+
+describe("compiled sloppy scripts", () => {
+  it("ignore a named async function expression's assignment to its own name, as natively", () => {
+    const result = runScript(`
+      const f = async function self() {
+        self = 1;
+        eval("self = 2");
+        (() => { self = 3; })();
+        return self;
+      };
+      result = hl.run(() => f(), { clock: new hl.VirtualClock() }) === f;
+    `);
+    expect(result).toBe(true);
+  });
+
+  it("throw a TypeError for that assignment in strict code, from the body, an arrow or an eval", () => {
+    const result = runScript(`"use strict";
+      const errors = [];
+      const fs = [
+        async function self() { self = 1; },
+        async function self() { (() => { self = 1; })(); },
+        async function self() { eval("self = 1"); },
+      ];
+      for (const f of fs) {
+        try { hl.run(() => f(), { clock: new hl.VirtualClock() }); } catch (e) { errors.push(e.constructor.name); }
+      }
+      result = errors;
+    `);
+    expect(result).toEqual(["TypeError", "TypeError", "TypeError"]);
+  });
+
+  it("give async functions no own caller or arguments, and keep the global this in their bodies", () => {
+    const result = runScript(`
+      async function declared() { return this === globalThis; }
+      const expression = async function () {};
+      const arrow = async () => {};
+      const own = [declared, expression, arrow].flatMap((f) => [f.hasOwnProperty("caller"), f.hasOwnProperty("arguments")]);
+      result = { own, globalThis: hl.run(() => declared(), { clock: new hl.VirtualClock() }) };
+    `);
+    expect(result).toEqual({ own: [false, false, false, false, false, false], globalThis: true });
+  });
+});
+
+describe("what compile() refuses", () => {
+  it("refuses `yield` as a name inside a sloppy async function, naming the file and line", () => {
+    expect(() => compile("var yield = 1;\nasync function f() {\n  return yield;\n}", { filename: "y.js", sourceType: "script" })).toThrow(
+      new SyntaxError(
+        "y.js:3:10: `yield` is used as a name inside an async function. handloop compiles the function's body into a generator, where `yield` is a keyword, so this cannot be compiled; rename it.",
+      ),
+    );
+    // In a function nested in the body, `yield` stays a name, and that compiles.
+    expect(() => compile("var yield = 1;\nasync function f() { return function () { return yield; }; }", { filename: "y.js", sourceType: "script" })).not.toThrow();
   });
 });

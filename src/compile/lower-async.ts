@@ -664,8 +664,41 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     declarePerEvaluation(path, [entry.object, ...entry.moves.map((m) => m.body)]);
   }
 
+  /** Whether `path` holds a direct `eval(...)`, which may read or write any binding it can see. */
+  function hasDirectEval(path: NodePath): boolean {
+    let found = false;
+    path.traverse({
+      CallExpression(call) {
+        if (call.get("callee").isIdentifier({ name: "eval" }) && !call.scope.hasBinding("eval", true)) found = true;
+      },
+    });
+    return found;
+  }
+
+  /**
+   * Refuses `yield` used as a name in a sloppy async function: legal there, but the body becomes a
+   * generator, where `yield` is a keyword, so it would silently change meaning.
+   */
+  function rejectYieldIdentifiers(path: FunctionPath): void {
+    path.traverse({
+      Identifier(id) {
+        if (id.node.name !== "yield") return;
+        // A function nested in the body (not an arrow) stays an ordinary function, where `yield` is a name.
+        let child: NodePath = id;
+        for (let p: NodePath | null = id.parentPath; p !== null && p.node !== path.node; child = p, p = p.parentPath) {
+          if (p.isFunction() && !p.isArrowFunctionExpression() && child.key !== "key") return;
+        }
+        throw rejection(
+          id.node,
+          "`yield` is used as a name inside an async function. handloop compiles the function's body into a generator, where `yield` is a keyword, so this cannot be compiled; rename it.",
+        );
+      },
+    });
+  }
+
   function lower(path: FunctionPath): void {
     const node = path.node;
+    if (!path.isInStrictMode()) rejectYieldIdentifiers(path);
     const isGenerator = node.generator === true;
     const name = nameOf(path);
     const length = lengthOf(node.params);
@@ -694,7 +727,16 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
 
     if (path.isFunctionExpression()) {
       const selfName = path.node.id?.name;
-      const selfReferenced = selfName !== undefined && (path.scope.getOwnBinding(selfName)?.referenced ?? false);
+      const self = selfName === undefined ? undefined : path.scope.getOwnBinding(selfName);
+      const selfReferenced = self?.referenced ?? false;
+      if (selfName !== undefined && (hasDirectEval(path) || (self?.kind === "local" && self.constantViolations.length > 0))) {
+        // The body assigns to its own name (or an eval in it may): only a named function
+        // expression's binding ignores that in sloppy code and throws in strict code, so the
+        // wrapper is one, and the body must be inside it: this rare form makes it once per call.
+        const call = callHelper(isGenerator, generatorBody(), name, true);
+        path.replaceWith(t.functionExpression(t.identifier(selfName), dummies(length), t.blockStatement([call])));
+        return;
+      }
       const wrapped = t.callExpression(helper(isGenerator ? "__wrapAgen" : "__wrap"), [
         generatorBody(),
         t.stringLiteral(name),
@@ -705,14 +747,14 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
         return;
       }
       // The body calls itself by name: bind that name to the wrapper, not to the generator.
-      const self = t.identifier(selfName);
+      const selfId = t.identifier(selfName!);
       path.replaceWith(
         t.callExpression(
           t.arrowFunctionExpression(
             [],
             t.blockStatement([
-              t.variableDeclaration("const", [t.variableDeclarator(self, wrapped)]),
-              t.returnStatement(t.identifier(selfName)),
+              t.variableDeclaration("const", [t.variableDeclarator(selfId, wrapped)]),
+              t.returnStatement(t.identifier(selfName!)),
             ]),
           ),
           [],
