@@ -90,13 +90,23 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   if (typescript) stripTypes ??= require("@babel/plugin-transform-typescript") as Babel.PluginItem;
 
   const common = { filename, babelrc: false, configFile: false, sourceType };
-  const parsed = babel.transformSync(source, {
-    ...common,
-    ast: true,
-    code: false,
-    parserOpts: { plugins: jsx ? ["jsx"] : [] },
-    plugins: typescript ? [[stripTypes, { isTSX: jsx, allowDeclareFields: true }]] : [],
-  });
+  // Decorators and `accessor` fields are parsed so that the plugin can refuse them by file and
+  // line. TypeScript's parameter decorators (experimentalDecorators) only parse as legacy ones.
+  const parse = (decorators: "decorators" | "decorators-legacy") =>
+    babel!.transformSync(source, {
+      ...common,
+      ast: true,
+      code: false,
+      parserOpts: { plugins: [...(jsx ? (["jsx"] as const) : []), decorators, "decoratorAutoAccessors"] },
+      plugins: typescript ? [[stripTypes, { isTSX: jsx, allowDeclareFields: true }]] : [],
+    });
+  let parsed: Babel.BabelFileResult | null;
+  try {
+    parsed = parse("decorators");
+  } catch (error) {
+    if (!typescript || !/decorate parameters/.test(String((error as Error)?.message))) throw error;
+    parsed = parse("decorators-legacy");
+  }
   if (!parsed?.ast) throw new Error(`compile(): Babel returned no syntax tree for ${filename}.`);
   let lowered: Babel.BabelFileResult | null;
   try {

@@ -55,6 +55,11 @@ const HELPERS = [
   "__rethrowReturn",
   "__superRef",
   "__deleteSuper",
+  "__usingScope",
+  "__using",
+  "__usingError",
+  "__dispose",
+  "__disposeAsync",
 ] as const;
 type Helper = (typeof HELPERS)[number];
 
@@ -235,6 +240,130 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
       ),
     ]);
     (labeled ?? path).replaceWith(block);
+  }
+
+  /**
+   * `using` and `await using` (explicit resource management), which Node 20 cannot run. Each
+   * scope that declares some gets a DisposeCapability and a try whose finally disposes them, last
+   * added first, as the language's DisposeResources (runtime.ts):
+   *
+   *   { s1; using a = x; s2 }
+   *   ==> { const _env = __usingScope();
+   *         try { s1; const a = __using(_env, x, false); s2 }
+   *         catch (_e) { __usingError(_env, _e) }
+   *         finally { __dispose(_env) } }        // `yield* __disposeAsync(_env, site)` with an `await using`
+   *
+   * A block, a function body, a static block, a `for (using ...;;)` loop (one scope for the
+   * whole loop) and `for (using x of ...)` (one scope per iteration). Runs before the async lowering, so an `await using`'s awaits become the body's own.
+   */
+  function lowerUsing(program: NodePath<BabelTypes.Program>): void {
+    const done = new WeakSet<Node>();
+    program.traverse({
+      VariableDeclaration(decl) {
+        const kind = decl.node.kind as string;
+        if (kind !== "using" && kind !== "await using") return;
+        const isAwait = kind === "await using";
+        if (isAwait) {
+          const fn = decl.getFunctionParent();
+          if (fn === null || !fn.node.async) {
+            throw rejection(decl.node, "`await using` outside an async function (at a module's top level) cannot be compiled: handloop lowers await only inside async functions. Move it into an async function.");
+          }
+        }
+        const parent = decl.parentPath;
+        if (parent.isForXStatement() && decl.key === "left") {
+          lowerUsingForOf(parent, decl, isAwait);
+          return;
+        }
+        // The language allows `using` in a block, a function or static block's body, or a for's head.
+        const owner = parent;
+        if (owner.isProgram()) {
+          throw rejection(decl.node, "`using` at a module's top level cannot be compiled by handloop. Put it, and the code that uses the resource, in a block or a function.");
+        }
+        if (done.has(owner.node)) return;
+        done.add(owner.node);
+        lowerUsingScope(owner);
+      },
+    });
+  }
+
+  /** `using x = v, y = w` in a scope whose capability is `env`: `const x = __using(env, v, false), y = ...`. */
+  function usingToConst(decl: BabelTypes.VariableDeclaration, env: BabelTypes.Identifier): boolean {
+    const isAwait = (decl.kind as string) === "await using";
+    for (const d of decl.declarations) {
+      d.init = t.callExpression(helper("__using"), [t.identifier(env.name), d.init ?? t.identifier("undefined"), t.booleanLiteral(isAwait)]);
+    }
+    decl.kind = "const";
+    return isAwait;
+  }
+
+  /** The try/catch/finally that disposes a scope's resources whatever way `statements` end. */
+  function disposingTry(statements: BabelTypes.Statement[], env: BabelTypes.Identifier, isAwait: boolean, at: Node): BabelTypes.Statement[] {
+    const error = state.program.scope.generateUidIdentifier("e");
+    const dispose = isAwait
+      ? mark(t.yieldExpression(t.callExpression(helper("__disposeAsync"), [t.identifier(env.name), site(at)]), true))
+      : t.callExpression(helper("__dispose"), [t.identifier(env.name)]);
+    return [
+      t.variableDeclaration("const", [t.variableDeclarator(t.identifier(env.name), t.callExpression(helper("__usingScope"), []))]),
+      t.tryStatement(
+        t.blockStatement(statements),
+        t.catchClause(error, t.blockStatement([t.expressionStatement(t.callExpression(helper("__usingError"), [t.identifier(env.name), t.identifier(error.name)]))])),
+        t.blockStatement([t.expressionStatement(dispose)]),
+      ),
+    ];
+  }
+
+  function lowerUsingScope(owner: NodePath): void {
+    const env = state.program.scope.generateUidIdentifier("usingScope");
+    let isAwait = false;
+    const convert = (statement: Node) => {
+      if (t.isVariableDeclaration(statement) && ["using", "await using"].includes(statement.kind as string)) {
+        isAwait = usingToConst(statement, env) || isAwait;
+      }
+    };
+    if (owner.isBlockStatement() || owner.isStaticBlock()) {
+      const body = owner.node.body;
+      body.forEach(convert);
+      owner.node.body = disposingTry(body, env, isAwait, owner.node);
+      return;
+    }
+    // `for (using ...;;)`: the scope is the whole loop, labels and all.
+    if (owner.isForStatement() && owner.node.init) convert(owner.node.init);
+    let outer: NodePath = owner;
+    while (outer.parentPath?.isLabeledStatement()) outer = outer.parentPath;
+    outer.replaceWith(t.blockStatement(disposingTry([outer.node as BabelTypes.Statement], env, isAwait, owner.node)));
+  }
+
+  /** `for (using x of xs) body`: each iteration's value is a scope of its own, disposed when the iteration ends. */
+  function lowerUsingForOf(loop: NodePath<BabelTypes.ForXStatement>, decl: NodePath<BabelTypes.VariableDeclaration>, isAwait: boolean): void {
+    const env = state.program.scope.generateUidIdentifier("usingScope");
+    const value = state.program.scope.generateUidIdentifier("value");
+    const binding = decl.node;
+    binding.declarations[0]!.init = t.identifier(value.name);
+    usingToConst(binding, env);
+    loop.node.left = t.variableDeclaration("const", [t.variableDeclarator(t.identifier(value.name))]);
+    loop.node.body = t.blockStatement(disposingTry([binding, loop.node.body], env, isAwait, binding));
+  }
+
+  /**
+   * Refuses decorators and `accessor` fields, with the file and line: what decorators mean depends
+   * on a tsconfig that compile() does not read (`experimentalDecorators` or standard ones), and
+   * Node runs neither as written, so compiling them either way could be silently wrong.
+   */
+  function rejectUnsupported(program: NodePath<BabelTypes.Program>): void {
+    program.traverse({
+      Decorator(path) {
+        throw rejection(
+          path.node,
+          "Decorators cannot be compiled by handloop: they mean TypeScript's experimentalDecorators or standard decorators depending on your tsconfig, which compile() does not read, and Node cannot run them as written. Keep decorated classes in a file that handloop does not compile (no \"use handloop\" directive, no .loop. in its name) and import them here.",
+        );
+      },
+      ClassAccessorProperty(path) {
+        throw rejection(
+          path.node,
+          "`accessor` fields cannot be compiled by handloop, and Node cannot run them as written. Write a getter and a setter over a #private field instead.",
+        );
+      },
+    });
   }
 
   /** The name a function gets: its own, its method key, or the one inferred from its binding. */
@@ -872,6 +1001,8 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
       Program: {
         enter(path) {
           state = { helpers: new Map(), program: path, generated: new WeakSet(), classBodies: new Map(), objectBodies: new Map() };
+          rejectUnsupported(path);
+          lowerUsing(path);
         },
         exit(path) {
           if (state.helpers.size === 0) return;
