@@ -49,6 +49,7 @@ export {
   __disposeAsync,
   __forAwait,
   __forAwaitClose,
+  __notConstructor,
   __rethrowReturn,
   __run,
   __superRef,

@@ -55,6 +55,7 @@ const HELPERS = [
   "__rethrowReturn",
   "__superRef",
   "__deleteSuper",
+  "__notConstructor",
   "__usingScope",
   "__using",
   "__usingError",
@@ -624,9 +625,19 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     constructible = false,
   ): BabelTypes.Statement {
     const args: BabelTypes.Expression[] = [body, t.thisExpression(), t.identifier("arguments"), t.stringLiteral(name)];
-    // A function declaration can be called with `new`, which __run then refuses, as the language does.
-    if (constructible && !isGenerator) args.push(t.metaProperty(t.identifier("new"), t.identifier("target")));
-    return t.returnStatement(t.callExpression(helper(isGenerator ? "__agen" : "__run"), args));
+    const call = t.callExpression(helper(isGenerator ? "__agen" : "__run"), args);
+    if (!constructible || isGenerator) return t.returnStatement(call);
+    // A function declaration can be called with `new`, which the language refuses for an async
+    // function: `new.target === undefined ? __run(...) : __notConstructor("f")`. A test in the
+    // wrapper, not an argument of __run, keeps __run's hot path as it was.
+    const newTarget = t.metaProperty(t.identifier("new"), t.identifier("target"));
+    return t.returnStatement(
+      t.conditionalExpression(
+        t.binaryExpression("===", newTarget, t.identifier("undefined")),
+        call,
+        t.callExpression(helper("__notConstructor"), [t.stringLiteral(name)]),
+      ),
+    );
   }
 
   /**

@@ -31,19 +31,8 @@ export function __aw<T>(value: T, site: string): T {
   return value;
 }
 
-/**
- * Compiler contract: runs a compiled `async` body as a task (declarations and methods). A
- * declaration's wrapper passes its `new.target`: an async function is not a constructor, so
- * `new f()` throws, as natively, instead of running the body.
- */
-export function __run<T>(
-  body: Body<T>,
-  thisArg: unknown,
-  args: ArrayLike<unknown>,
-  name: string,
-  newTarget?: unknown,
-): Task<T> {
-  if (newTarget !== undefined) throw new TypeError(`${name || "anonymous"} is not a constructor`);
+/** Compiler contract: runs a compiled `async` body as a task (declarations and methods). */
+export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknown>, name: string): Task<T> {
   let it: Iterator<unknown, T, unknown>;
   try {
     it = body.apply(thisArg as never, args as never[]);
@@ -52,6 +41,11 @@ export function __run<T>(
     return failed(error, name);
   }
   return start(it, true, name || "Task");
+}
+
+/** Compiler contract: `new f()` on a compiled async function declaration throws, as natively. */
+export function __notConstructor(name: string): never {
+  throw new TypeError(`${name || "anonymous"} is not a constructor`);
 }
 
 function failed<T>(error: unknown, name: string): Task<T> {
