@@ -60,8 +60,10 @@ let stripTypes: Babel.PluginItem | undefined;
 
 /**
  * Compiles `async` functions, arrows, methods, async generators and `for await` in `source` into
- * generator bodies driven by handloop's loop, and strips TypeScript types. Every other piece of
- * syntax is left as written. Synchronous; loads the compiler (Babel) on first use.
+ * generator bodies driven by handloop's loop, lowers `using`/`await using` (which Node 20 cannot
+ * run), and strips TypeScript types. Every other piece of syntax is left as written. Source it
+ * cannot compile soundly (decorators, `accessor` fields) is refused with a SyntaxError that names
+ * the file and line. Synchronous; loads the compiler (Babel) on first use.
  *
  * @example
  * ```ts

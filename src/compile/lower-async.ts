@@ -9,9 +9,14 @@
  * |-----------------------------|----------------------------------------------|--------------------------------------|
  * | function declaration        | `function f(_0) { return __run(b, this, arguments, "f") }` | a hoisted `function*` beside it |
  * | function expression         | `__wrap(function* () {...}, "f", n)`         | the argument (an IIFE binds a self-referenced name) |
- * | arrow                       | `__wrapArrow(function* () {...}, this, "f", n)` | the argument; `arguments`/`super` captured from outside |
+ * | arrow                       | `__wrapArrow(function* () {...}, this, "f", n)` | the argument; `this` is the arrow's, or accessors of `super`/`arguments`/`new.target` made where the arrow is |
  * | class method                | same method, body `return __run(b, this, arguments, "m")` | a generator method moved out by a static block, so `super` and `#private` work |
  * | object method               | `m: __wrap(function* () {...}, "m", n)`      | or, when it uses `super`, a generator method moved out after the literal |
+ *
+ * A method body moved out lives in a `let` declared once per evaluation of its class or literal
+ * (declarePerEvaluation). `using` declarations are lowered first (lowerUsing); decorators,
+ * `accessor` fields and `yield` as a name in a sloppy async function are refused with the file
+ * and line, never emitted as code that would mean something else.
  *
  * Inside a body, `await x` becomes `yield __aw(x, "file:line:col")`; `for await` becomes a loop over
  * `__forAwait(x)` that closes the iterator on early exit; in an async generator its own `yield v`
