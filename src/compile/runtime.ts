@@ -41,7 +41,7 @@ export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknow
     return failed(error, name);
   }
   // Task._start, not start(): a compiled body always gives a generator, and a frame less here is
-  // depth for synchronous recursion (see Task#_startIn).
+  // depth for synchronous recursion (see Task._start).
   return Task._start(it, true, name || "Task");
 }
 
