@@ -152,9 +152,10 @@ async function bundleHandloop(): Promise<string> {
   const code = output.output[0]?.code;
   const prefix = `var ${RUNTIME_GLOBAL} = `;
   if (typeof code !== "string" || !code.startsWith(prefix)) throw new Error("Bundling handloop for the test realms failed.");
-  // A non-enumerable global, as the host's own `print` and `$262` are.
+  // A non-enumerable global, as the host's own `print` and `$262` are; strict code, as the ES
+  // modules it was bundled from are (an IIFE bundle loses that).
   const iife = code.slice(prefix.length).trimEnd().replace(/;$/, "");
-  return `Object.defineProperty(globalThis, ${JSON.stringify(RUNTIME_GLOBAL)}, { value: ${iife}, writable: true, configurable: true });`;
+  return `Object.defineProperty(globalThis, ${JSON.stringify(RUNTIME_GLOBAL)}, { value: (function () { "use strict"; return ${iife}; })(), writable: true, configurable: true });`;
 }
 
 /** A worker and the job it is on. Replaced when a job outlives the time limit by far. */

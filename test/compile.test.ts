@@ -1,7 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { compile, isOptedIn } from "../src/compile/index.js";
+import * as handloopRuntime from "../src/index.js";
 import { DeadlockError, isCompiled } from "../src/index.js";
 import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
@@ -137,6 +139,161 @@ describe("compiled code at run time", () => {
     expect(error).toBeInstanceOf(DeadlockError);
     expect((error as Error).message).toMatch(
       /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:20:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
+    );
+  });
+});
+
+/**
+ * Compiles `source` as a classic script (sloppy unless it says otherwise) and runs it in a fresh
+ * context whose global `hl` holds handloop; returns what the script left in `result`.
+ */
+function runScript(source: string): unknown {
+  const { code } = compile(source, { filename: "script.js", sourceType: "script", runtime: "hl" });
+  const context = vm.createContext({ hl: handloopRuntime, result: undefined });
+  vm.runInContext(code, context);
+  return (context as { result: unknown }).result;
+}
+
+describe("compiled sloppy scripts", () => {
+  it("ignore a named async function expression's assignment to its own name, as natively", () => {
+    const result = runScript(`
+      const f = async function self() {
+        self = 1;
+        eval("self = 2");
+        (() => { self = 3; })();
+        return self;
+      };
+      result = hl.run(() => f(), { clock: new hl.VirtualClock() }) === f;
+    `);
+    expect(result).toBe(true);
+  });
+
+  it("throw a TypeError for that assignment in strict code, from the body, an arrow or an eval", () => {
+    const result = runScript(`"use strict";
+      const errors = [];
+      const fs = [
+        async function self() { self = 1; },
+        async function self() { (() => { self = 1; })(); },
+        async function self() { eval("self = 1"); },
+      ];
+      for (const f of fs) {
+        try { hl.run(() => f(), { clock: new hl.VirtualClock() }); } catch (e) { errors.push(e.constructor.name); }
+      }
+      result = errors;
+    `);
+    expect(result).toEqual(["TypeError", "TypeError", "TypeError"]);
+  });
+
+  it("give async functions no own caller or arguments, and keep the global this in their bodies", () => {
+    const result = runScript(`
+      async function declared() { return this === globalThis; }
+      const expression = async function () {};
+      const arrow = async () => {};
+      const own = [declared, expression, arrow].flatMap((f) => [f.hasOwnProperty("caller"), f.hasOwnProperty("arguments")]);
+      result = { own, globalThis: hl.run(() => declared(), { clock: new hl.VirtualClock() }) };
+    `);
+    expect(result).toEqual({ own: [false, false, false, false, false, false], globalThis: true });
+  });
+});
+
+describe("what compile() refuses", () => {
+  it("refuses `yield` as a name inside a sloppy async function, naming the file and line", () => {
+    expect(() => compile("var yield = 1;\nasync function f() {\n  return yield;\n}", { filename: "y.js", sourceType: "script" })).toThrow(
+      new SyntaxError(
+        "y.js:3:10: `yield` is used as a name inside an async function. handloop compiles the function's body into a generator, where `yield` is a keyword, so this cannot be compiled; rename it.",
+      ),
+    );
+    // In a function nested in the body, `yield` stays a name, and that compiles.
+    expect(() => compile("var yield = 1;\nasync function f() { return function () { return yield; }; }", { filename: "y.js", sourceType: "script" })).not.toThrow();
+  });
+});
+
+describe("using and await using, compiled", () => {
+  it("dispose at the end of their scope, last first, however it ends, as the language says", async () => {
+    const mod = await load<{ main(): { log: string[]; error: string } }>(
+      "using-sync",
+      `const log: string[] = [];
+       const resource = (name: string, fail = false) => ({
+         [Symbol.dispose]() { log.push("dispose " + name); if (fail) throw new Error("dispose " + name + " failed"); },
+       });
+       function early(n: number) {
+         using a = resource("a" + n);
+         if (n === 1) return "returned";
+         using b = resource("b" + n), nothing = null;
+         log.push("body " + n);
+         return "ran on";
+       }
+       export function main() {
+         log.push(early(1), early(2));
+         for (using r of [resource("x"), resource("y")]) log.push("iteration " + (r !== null));
+         let error = "";
+         try {
+           using first = resource("first", true);
+           using second = resource("second", true);
+           throw new Error("body failed");
+         } catch (e: any) {
+           // The body's error, then second's, then first's, each suppressed by the next.
+           error = [e.name, e.error.message, e.suppressed.name, e.suppressed.error.message, e.suppressed.suppressed.message].join(" / ");
+         }
+         return { log, error };
+       }`,
+    );
+    expect(mod.main()).toEqual({
+      log: ["dispose a1", "body 2", "dispose b2", "dispose a2", "returned", "ran on", "iteration true", "dispose x", "iteration true", "dispose y", "dispose second", "dispose first"],
+      error: "SuppressedError / dispose first failed / SuppressedError / dispose second failed / body failed",
+    });
+  });
+
+  it("await each async disposal in an async function, in order, and await once for a null", async () => {
+    const mod = await load<{ main(): { log: string[]; time: number } }>(
+      "using-async",
+      `import { asleep, currentLoop, run, VirtualClock } from ${JSON.stringify(here("../src/index.ts"))};
+       const log: string[] = [];
+       const slow = (name: string) => ({
+         async [Symbol.asyncDispose]() { await asleep(1); log.push("disposed " + name + " at " + currentLoop().time()); },
+       });
+       const sync = (name: string) => ({ [Symbol.dispose]() { log.push("disposed " + name); } });
+       async function work() {
+         await using a = slow("a");
+         using b = sync("b");
+         await using c = slow("c"), nothing = undefined;
+         await using d = sync("d");
+         log.push("body");
+       }
+       export function main() {
+         return run(async () => { await work(); return { log, time: currentLoop().time() }; }, { clock: new VirtualClock() });
+       }`,
+    );
+    expect(mod.main()).toEqual({ log: ["body", "disposed d", "disposed c at 1", "disposed b", "disposed a at 2"], time: 2 });
+  });
+
+  it("is refused at a module's top level and as `await using` outside an async function", () => {
+    expect(() => compile("using x = open();\n", { filename: "top.ts" })).toThrow(
+      new SyntaxError("top.ts:1:1: `using` at a module's top level cannot be compiled by handloop. Put it, and the code that uses the resource, in a block or a function."),
+    );
+    expect(() => compile("{\n  await using x = open();\n}\n", { filename: "top.ts" })).toThrow(
+      new SyntaxError(
+        "top.ts:2:3: `await using` outside an async function (at a module's top level) cannot be compiled: handloop lowers await only inside async functions. Move it into an async function.",
+      ),
+    );
+  });
+});
+
+describe("decorators and accessor fields", () => {
+  const decorators =
+    "Decorators cannot be compiled by handloop: they mean TypeScript's experimentalDecorators or standard decorators depending on your tsconfig, which compile() does not read, and Node cannot run them as written. Keep decorated classes in a file that handloop does not compile (no \"use handloop\" directive, no .loop. in its name) and import them here.";
+
+  it("refuses decorators, standard or TypeScript's experimental ones, naming the file and line", () => {
+    expect(() => compile("@sealed\nexport class A { async m() {} }", { filename: "a.ts" })).toThrow(new SyntaxError(`a.ts:1:1: ${decorators}`));
+    expect(() => compile("export @sealed class A {}", { filename: "a.js" })).toThrow(new SyntaxError(`a.js:1:8: ${decorators}`));
+    expect(() => compile("class A {\n  constructor(@inject(\"db\") db: Db) {}\n}", { filename: "a.ts" })).toThrow(
+      new SyntaxError(`a.ts:2:15: ${decorators}`),
+    );
+  });
+
+  it("refuses accessor fields, saying what to write instead", () => {
+    expect(() => compile("class A {\n  accessor x = 1;\n}", { filename: "a.ts" })).toThrow(
+      new SyntaxError("a.ts:2:3: `accessor` fields cannot be compiled by handloop, and Node cannot run them as written. Write a getter and a setter over a #private field instead."),
     );
   });
 });

@@ -18,7 +18,7 @@
 
 import { createRequire } from "node:module";
 import type * as Babel from "@babel/core";
-import { lowerAsync } from "./lower-async.js";
+import { lowerAsync, REJECTED } from "./lower-async.js";
 
 /** Options of `compile()`. */
 export interface CompileOptions {
@@ -60,8 +60,10 @@ let stripTypes: Babel.PluginItem | undefined;
 
 /**
  * Compiles `async` functions, arrows, methods, async generators and `for await` in `source` into
- * generator bodies driven by handloop's loop, and strips TypeScript types. Every other piece of
- * syntax is left as written. Synchronous; loads the compiler (Babel) on first use.
+ * generator bodies driven by handloop's loop, lowers `using`/`await using` (which Node 20 cannot
+ * run), and strips TypeScript types. Every other piece of syntax is left as written. Source it
+ * cannot compile soundly (decorators, `accessor` fields) is refused with a SyntaxError that names
+ * the file and line. Synchronous; loads the compiler (Babel) on first use.
  *
  * @example
  * ```ts
@@ -90,20 +92,37 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   if (typescript) stripTypes ??= require("@babel/plugin-transform-typescript") as Babel.PluginItem;
 
   const common = { filename, babelrc: false, configFile: false, sourceType };
-  const parsed = babel.transformSync(source, {
-    ...common,
-    ast: true,
-    code: false,
-    parserOpts: { plugins: jsx ? ["jsx"] : [] },
-    plugins: typescript ? [[stripTypes, { isTSX: jsx, allowDeclareFields: true }]] : [],
-  });
+  // Decorators and `accessor` fields are parsed so that the plugin can refuse them by file and
+  // line. TypeScript's parameter decorators (experimentalDecorators) only parse as legacy ones.
+  const parse = (decorators: "decorators" | "decorators-legacy") =>
+    babel!.transformSync(source, {
+      ...common,
+      ast: true,
+      code: false,
+      parserOpts: { plugins: [...(jsx ? (["jsx"] as const) : []), decorators, "decoratorAutoAccessors"] },
+      plugins: typescript ? [[stripTypes, { isTSX: jsx, allowDeclareFields: true }]] : [],
+    });
+  let parsed: Babel.BabelFileResult | null;
+  try {
+    parsed = parse("decorators");
+  } catch (error) {
+    if (!typescript || !/decorate parameters/.test(String((error as Error)?.message))) throw error;
+    parsed = parse("decorators-legacy");
+  }
   if (!parsed?.ast) throw new Error(`compile(): Babel returned no syntax tree for ${filename}.`);
-  const lowered = babel.transformFromAstSync(parsed.ast, source, {
-    ...common,
-    sourceMaps: true,
-    sourceFileName: filename,
-    plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
-  });
+  let lowered: Babel.BabelFileResult | null;
+  try {
+    lowered = babel.transformFromAstSync(parsed.ast, source, {
+      ...common,
+      sourceMaps: true,
+      sourceFileName: filename,
+      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
+    });
+  } catch (error) {
+    const rejected = (error as { [REJECTED]?: string } | null)?.[REJECTED];
+    if (typeof rejected === "string") throw new SyntaxError(rejected);
+    throw error;
+  }
   if (typeof lowered?.code !== "string") throw new Error(`compile(): Babel produced no code for ${filename}.`);
   return { code: lowered.code, map: (lowered.map as SourceMap | null | undefined) ?? null };
 }

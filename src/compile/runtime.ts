@@ -52,8 +52,13 @@ export function __run<T>(body: Body<T>, thisArg: unknown, args: ArrayLike<unknow
     return failed(error, name);
   }
   // Task._start, not start(): a compiled body always gives a generator, and a frame less here is
-  // depth for synchronous recursion (see Task#_startIn).
+  // depth for synchronous recursion (see Task._start).
   return Task._start(it, true, name || "Task");
+}
+
+/** Compiler contract: `new f()` on a compiled async function declaration throws, as natively. */
+export function __notConstructor(name: string): never {
+  throw new TypeError(`${name || "anonymous"} is not a constructor`);
 }
 
 function failed<T>(error: unknown, name: string): Task<T> {
@@ -62,27 +67,80 @@ function failed<T>(error: unknown, name: string): Task<T> {
   return task;
 }
 
-/** Compiler contract: an `async` function expression or object method around a compiled body. */
+/**
+ * Compiler contract: an `async` function expression or object method around a compiled body.
+ *
+ * The wrapper is a method, strict whatever the code that loads this file: like a native async
+ * function it cannot be called with `new` and has no `prototype`, `caller` or `arguments` of its
+ * own. Strictness does not reach the body: a sloppy body still sees `this` as the global object
+ * when called without one, because the body is a function of its own.
+ */
 export function __wrap<T>(body: Body<T>, name: string, length: number): (...args: unknown[]) => Task<T> {
-  const wrapper = function (this: unknown): Task<T> {
-    // eslint-disable-next-line prefer-rest-params
-    return __run(body, this, arguments, name);
-  };
+  const wrapper = {
+    f(this: unknown): Task<T> {
+      "use strict";
+      // eslint-disable-next-line prefer-rest-params
+      return __run(body, this, arguments, name);
+    },
+  }.f;
   return named(wrapper, name, length);
 }
 
-/** Compiler contract: an `async` arrow around a compiled body, with the arrow's lexical `this`. */
+/**
+ * Compiler contract: an `async` arrow around a compiled body. `thisArg` is the arrow's lexical
+ * `this`, or, when the body needs more of its surroundings (`super`, `arguments`, `new.target`, or
+ * a `this` not yet bound before `super()`), an object of accessors made where the arrow is, which
+ * the body reads as its `this` (see lower-async.ts). Not a constructor, like a native arrow.
+ */
 export function __wrapArrow<T>(
   body: Body<T>,
   thisArg: unknown,
   name: string,
   length: number,
 ): (...args: unknown[]) => Task<T> {
-  const wrapper = function (): Task<T> {
-    // eslint-disable-next-line prefer-rest-params
-    return __run(body, thisArg, arguments, name);
-  };
+  const wrapper = {
+    f(): Task<T> {
+      "use strict";
+      // eslint-disable-next-line prefer-rest-params
+      return __run(body, thisArg, arguments, name);
+    },
+  }.f;
   return named(wrapper, name, length);
+}
+
+/**
+ * Compiler contract: `super.x` as the target of `+=`, `++` or destructuring in an async arrow,
+ * as `__superRef(lex, "x").value`: reads and writes go through the accessors made where the arrow
+ * is (see `__wrapArrow`), the key evaluated once.
+ */
+export function __superRef(lex: SuperAccessors, key: PropertyKey): { value: unknown } {
+  return new SuperRef(lex, key);
+}
+
+/** What `__superRef` reads and writes through: `super[k]` and `super[k] = v` where the arrow is. */
+interface SuperAccessors {
+  g(key: PropertyKey): unknown;
+  s(key: PropertyKey, value: unknown): unknown;
+}
+
+class SuperRef {
+  readonly #lex: SuperAccessors;
+  readonly #key: PropertyKey;
+  constructor(lex: SuperAccessors, key: PropertyKey) {
+    this.#lex = lex;
+    this.#key = key;
+  }
+  get value(): unknown {
+    return this.#lex.g(this.#key);
+  }
+  set value(value: unknown) {
+    this.#lex.s(this.#key, value);
+  }
+}
+
+/** Compiler contract: `delete super.x` in an async arrow, which throws as natively. */
+export function __deleteSuper(): never {
+  throw new ReferenceError("Unsupported reference to 'super'");
 }
 
 function named<F extends (...args: never[]) => unknown>(fn: F, name: string, length: number): F {
@@ -118,10 +176,11 @@ function isObject(value: unknown): value is object {
 }
 
 /**
- * 7.3.10 GetMethod(V, P): `undefined` when the property is undefined or null, else it must be
- * callable. `V` may be a primitive: reading a property converts it, as GetV does.
+ * 7.3.10 GetMethod(V, P), for the methods of iteration: `undefined` when the property is undefined
+ * or null, else it must be callable. `V` may be a primitive: reading a property converts it, as
+ * GetV does.
  */
-function getMethod(target: unknown, key: PropertyKey, what: string): Method | undefined {
+function getIteratorMethod(target: unknown, key: PropertyKey, what: string): Method | undefined {
   const method = (target as Record<PropertyKey, unknown>)[key];
   if (method === undefined || method === null) return undefined;
   if (typeof method !== "function") {
@@ -201,9 +260,9 @@ function getAsyncIterator(obj: unknown, site: string): IteratorRecord {
       `${describe(obj)} is not iterable. \`for await\` and \`yield*\` in an async generator need an object with a [Symbol.asyncIterator] or [Symbol.iterator] method.`,
     );
   }
-  const method = getMethod(obj, Symbol.asyncIterator, `[Symbol.asyncIterator] of ${describe(obj)}`);
+  const method = getIteratorMethod(obj, Symbol.asyncIterator, `[Symbol.asyncIterator] of ${describe(obj)}`);
   if (method !== undefined) return getIteratorFromMethod(obj, method, site);
-  const syncMethod = getMethod(obj, Symbol.iterator, `[Symbol.iterator] of ${describe(obj)}`);
+  const syncMethod = getIteratorMethod(obj, Symbol.iterator, `[Symbol.iterator] of ${describe(obj)}`);
   if (syncMethod === undefined) {
     throw new TypeError(
       `${describe(obj)} is not iterable. \`for await\` and \`yield*\` in an async generator need an object with a [Symbol.asyncIterator] or [Symbol.iterator] method.`,
@@ -220,7 +279,7 @@ function iteratorClose(record: IteratorRecord, threw: boolean): void {
   const iterator = record.iterator;
   let result: unknown;
   try {
-    const close = getMethod(iterator, "return", "The iterator's return");
+    const close = getIteratorMethod(iterator, "return", "The iterator's return");
     if (close === undefined) return;
     result = close.call(iterator);
   } catch (error) {
@@ -286,7 +345,7 @@ class AsyncFromSyncIterator {
     const iterator = sync.iterator;
     let result: unknown;
     try {
-      const close = getMethod(iterator, "return", "The iterator's return");
+      const close = getIteratorMethod(iterator, "return", "The iterator's return");
       if (close === undefined) {
         const task = Task._future<IteratorResult<unknown>>("AsyncFromSyncIterator");
         task._resolve({ value, done: true });
@@ -310,7 +369,7 @@ class AsyncFromSyncIterator {
     const iterator = sync.iterator;
     let result: unknown;
     try {
-      const thrower = getMethod(iterator, "throw", "The iterator's throw");
+      const thrower = getIteratorMethod(iterator, "throw", "The iterator's throw");
       if (thrower === undefined) {
         iteratorClose(sync, false);
         throw new TypeError(
@@ -419,7 +478,7 @@ export function* __forAwaitClose(record: IteratorRecord, threw: boolean, site: s
   const iterator = record.iterator;
   let result: unknown;
   try {
-    const close = getMethod(iterator, "return", "The iterator's return");
+    const close = getIteratorMethod(iterator, "return", "The iterator's return");
     if (close === undefined) return;
     result = yield __aw(close.call(iterator), site);
   } catch (error) {
@@ -807,20 +866,20 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
         return this.#await(innerResult, record.site);
       }
       if (type === THROW) {
-        const thrower = getMethod(iterator, "throw", "The delegated iterator's throw");
+        const thrower = getIteratorMethod(iterator, "throw", "The delegated iterator's throw");
         if (thrower !== undefined) {
           const innerResult = thrower.call(iterator, received);
           this.#phase = INNER_RESULT;
           return this.#await(innerResult, record.site);
         }
         // 7.b.iii: no throw(): AsyncIteratorClose(iteratorRecord, NormalCompletion), then a TypeError.
-        const close = getMethod(iterator, "return", "The delegated iterator's return");
+        const close = getIteratorMethod(iterator, "return", "The delegated iterator's return");
         if (close === undefined) throw missingThrow();
         this.#phase = INNER_CLOSED;
         return this.#await(close.call(iterator), record.site);
       }
       // 7.c: a return completion.
-      const close = getMethod(iterator, "return", "The delegated iterator's return");
+      const close = getIteratorMethod(iterator, "return", "The delegated iterator's return");
       if (close === undefined) {
         this.#phase = INNER_RETURN_VALUE;
         return this.#await(received, record.site);
@@ -974,4 +1033,181 @@ export function __wrapAgen<T>(body: Body<unknown>, name: string, length: number)
     return new AsyncGen<T>(body.apply(this as never, arguments as never) as unknown as AsyncGenBody, label);
   };
   return named(wrapper, name, length);
+}
+
+// ---- Explicit resource management: using, await using -----------------------------------------
+
+const SYNC_DISPOSE = 0; // `using`
+const ASYNC_DISPOSE = 1; // `await using` with a [Symbol.asyncDispose]() method
+const SYNC_IN_ASYNC_DISPOSE = 2; // `await using` falling back on [Symbol.dispose](): its result dropped, undefined awaited
+
+interface DisposableResource {
+  value: unknown;
+  method: ((this: unknown) => unknown) | undefined;
+  hint: number;
+}
+
+/**
+ * The language's DisposeCapability: the resources a scope with `using` declarations added, in
+ * order, and how the scope's own code ended (`threw`, `error`) before they are disposed.
+ */
+export class DisposeCapability {
+  /** @internal */
+  readonly _stack: DisposableResource[] = [];
+  /** @internal */
+  _threw = false;
+  /** @internal */
+  _error: unknown = undefined;
+}
+
+const symbols = Symbol as unknown as { dispose?: symbol; asyncDispose?: symbol };
+const DISPOSE = symbols.dispose ?? Symbol.for("Symbol.dispose");
+const ASYNC_DISPOSE_KEY = symbols.asyncDispose ?? Symbol.for("Symbol.asyncDispose");
+
+/** Compiler contract: the DisposeCapability of a scope that declares `using` or `await using`. */
+export function __usingScope(): DisposeCapability {
+  return new DisposeCapability();
+}
+
+/** The language's GetMethod: undefined for undefined or null, a TypeError for anything else not callable. */
+function getMethod(value: object, key: symbol): ((this: unknown) => unknown) | undefined {
+  const method = (value as Record<symbol, unknown>)[key];
+  if (method === undefined || method === null) return undefined;
+  if (typeof method !== "function") throw new TypeError(`${key.description} of a disposable must be a function, got ${describe(method)}.`);
+  return method as (this: unknown) => unknown;
+}
+
+/**
+ * Compiler contract: `using x = value` (`isAwait` false) or `await using x = value` (true), as
+ * the language's AddDisposableResource: records the value and its dispose method on the scope's
+ * capability, and returns the value for the binding.
+ */
+export function __using<T>(env: DisposeCapability, value: T, isAwait: boolean): T {
+  if (value === null || value === undefined) {
+    // Nothing to dispose; an `await using` of null still awaits once when the scope ends.
+    if (isAwait) env._stack.push({ value: undefined, method: undefined, hint: ASYNC_DISPOSE });
+    return value;
+  }
+  if (typeof value !== "object" && typeof value !== "function") {
+    throw new TypeError(`${isAwait ? "await using" : "using"} needs an object, null or undefined, got ${describe(value)}.`);
+  }
+  let method: ((this: unknown) => unknown) | undefined;
+  let hint = isAwait ? ASYNC_DISPOSE : SYNC_DISPOSE;
+  if (isAwait) {
+    method = getMethod(value, ASYNC_DISPOSE_KEY);
+    if (method === undefined) {
+      method = getMethod(value, DISPOSE);
+      hint = SYNC_IN_ASYNC_DISPOSE;
+    }
+  } else {
+    method = getMethod(value, DISPOSE);
+  }
+  if (method === undefined) {
+    throw new TypeError(
+      isAwait
+        ? `await using needs an object with a [Symbol.asyncDispose]() or [Symbol.dispose]() method, got ${describe(value)}.`
+        : `using needs an object with a [Symbol.dispose]() method, got ${describe(value)}.`,
+    );
+  }
+  env._stack.push({ value, method, hint });
+  return value;
+}
+
+/** Compiler contract: the scope's own code threw `error` (the catch of its try). */
+export function __usingError(env: DisposeCapability, error: unknown): void {
+  env._threw = true;
+  env._error = error;
+}
+
+type SuppressedErrorConstructor = new (error: unknown, suppressed: unknown) => Error;
+
+/** The language's SuppressedError where the engine has one (Node 22+), else the same shape. */
+const SuppressedErrorClass: SuppressedErrorConstructor =
+  (globalThis as { SuppressedError?: SuppressedErrorConstructor }).SuppressedError ??
+  (() => {
+    class SuppressedError extends Error {
+      declare error: unknown;
+      declare suppressed: unknown;
+      constructor(error: unknown, suppressed: unknown, message?: string) {
+        super(message);
+        Object.defineProperty(this, "error", { value: error, writable: true, configurable: true });
+        Object.defineProperty(this, "suppressed", { value: suppressed, writable: true, configurable: true });
+      }
+    }
+    Object.defineProperty(SuppressedError.prototype, "name", { value: "SuppressedError", writable: true, configurable: true });
+    return SuppressedError;
+  })();
+
+/** A dispose method threw `error`: the scope now ends by it, with an earlier error as `suppressed`. */
+function disposalFailed(env: DisposeCapability, error: unknown): void {
+  env._error = env._threw ? new SuppressedErrorClass(error, env._error) : error;
+  env._threw = true;
+}
+
+/**
+ * Compiler contract: the `finally` of a scope with `using` declarations only, as the language's
+ * DisposeResources: calls each dispose method, last added first, and throws how the scope ended.
+ */
+export function __dispose(env: DisposeCapability): void {
+  const stack = env._stack;
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const resource = stack[i]!;
+    try {
+      resource.method!.call(resource.value);
+    } catch (error) {
+      disposalFailed(env, error);
+    }
+  }
+  stack.length = 0;
+  if (env._threw) throw env._error;
+}
+
+/**
+ * Compiler contract: the `finally` of a scope with an `await using` declaration, as the language's
+ * DisposeResources (`yield* __disposeAsync(env, site)`): like `__dispose`, awaiting what each
+ * async dispose method gives, and awaiting once at least whenever the scope declared an `await using`.
+ */
+export function* __disposeAsync(env: DisposeCapability, site: string): Generator<unknown, void, unknown> {
+  const stack = env._stack;
+  let needsAwait = false;
+  let hasAwaited = false;
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const resource = stack[i]!;
+    if (resource.hint === SYNC_DISPOSE && needsAwait && !hasAwaited) {
+      yield __aw(undefined, site);
+      needsAwait = false;
+    }
+    if (resource.method === undefined) {
+      needsAwait = true; // an `await using` of null or undefined
+      continue;
+    }
+    if (resource.hint === SYNC_IN_ASYNC_DISPOSE) {
+      // The language wraps the sync method in a function that gives a promise of undefined, or a
+      // rejected one: the error, if any, comes after the await.
+      let failed = false;
+      let failure: unknown;
+      try {
+        resource.method.call(resource.value);
+      } catch (error) {
+        failed = true;
+        failure = error;
+      }
+      hasAwaited = true;
+      yield __aw(undefined, site);
+      if (failed) disposalFailed(env, failure);
+      continue;
+    }
+    try {
+      const result = resource.method.call(resource.value);
+      if (resource.hint === ASYNC_DISPOSE) {
+        hasAwaited = true;
+        yield __aw(result, site);
+      }
+    } catch (error) {
+      disposalFailed(env, error);
+    }
+  }
+  if (needsAwait && !hasAwaited) yield __aw(undefined, site);
+  stack.length = 0;
+  if (env._threw) throw env._error;
 }
