@@ -91,6 +91,23 @@ describe("an async generator object", () => {
 });
 
 describe("async generators on the loop", () => {
+  it("cannot be constructed from an async generator expression or object method", () => {
+    const lines = logCompiled(`
+      async function main(log) {
+        const expression = async function* () {};
+        const object = { async *method() {} };
+        for (const f of [expression, object.method]) {
+          try {
+            new f();
+            log("constructed");
+          } catch (error) {
+            log(error.constructor.name);
+          }
+        }
+      }`);
+    expect(lines).toEqual(["TypeError", "TypeError"]);
+  });
+
   it("answers a request made with no loop running once a loop awaits it", () => {
     const main = compiledMain(`
       async function* g(log) { log("body runs"); yield "v"; }

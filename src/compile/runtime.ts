@@ -1028,10 +1028,14 @@ export function __agen<T>(body: Body<unknown>, thisArg: unknown, args: ArrayLike
 /** Compiler contract: an `async function*` expression or object method around a compiled body. */
 export function __wrapAgen<T>(body: Body<unknown>, name: string, length: number): (...args: unknown[]) => AsyncGen<T> {
   const label = name || "AsyncGenerator";
-  const wrapper = function (this: unknown): AsyncGen<T> {
-    // eslint-disable-next-line prefer-rest-params
-    return new AsyncGen<T>(body.apply(this as never, arguments as never) as unknown as AsyncGenBody, label);
-  };
+  // A method, as __wrap's wrapper is: `new` on it throws a TypeError, as on a native async generator function.
+  const wrapper = {
+    f(this: unknown): AsyncGen<T> {
+      "use strict";
+      // eslint-disable-next-line prefer-rest-params
+      return new AsyncGen<T>(body.apply(this as never, arguments as never) as unknown as AsyncGenBody, label);
+    },
+  }.f;
   return named(wrapper, name, length);
 }
 
