@@ -122,6 +122,38 @@ describe("async generators on the loop", () => {
     expect(lines).toEqual(["body runs"]);
   });
 
+  it("ends only the wait when a task awaiting next() is cancelled; the body goes on to its yield", () => {
+    const lines = logCompiled(`
+      async function* g(log) {
+        try {
+          await $hl.asleep(2);
+          log("body reached its yield at " + $hl.currentLoop().time());
+          yield "kept";
+        } finally {
+          log("finally");
+        }
+      }
+      async function main(log) {
+        const it = g(log);
+        const waiter = $hl.Task.from((async () => await it.next())());
+        await $hl.asleep(1);
+        waiter.cancel();
+        try {
+          await waiter;
+        } catch (error) {
+          log("waiter: " + error.constructor.name);
+        }
+        await $hl.asleep(2);
+        log(JSON.stringify(await it.return("closed")));
+      }`);
+    expect(lines).toEqual([
+      "waiter: CancelledError",
+      "body reached its yield at 2",
+      "finally",
+      '{"value":"closed","done":true}',
+    ]);
+  });
+
   it("runs the body's finally when run() ends while the body awaits", () => {
     const lines = logCompiled(`
       async function* g(log) {
