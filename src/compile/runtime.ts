@@ -176,7 +176,7 @@ function isObject(value: unknown): value is object {
 }
 
 /**
- * 7.3.10 GetMethod(V, P), for the methods of iteration: `undefined` when the property is undefined
+ * GetMethod(V, P) (7.3), for the methods of iteration: `undefined` when the property is undefined
  * or null, else it must be callable. `V` may be a primitive: reading a property converts it, as
  * GetV does.
  */
@@ -189,7 +189,7 @@ function getIteratorMethod(target: unknown, key: PropertyKey, what: string): Met
   return method as Method;
 }
 
-/** 7.3.14 Call(F, V, args), for a method read earlier: a value that is not callable is a TypeError. */
+/** Call(F, V, args) (7.3), for a method read earlier: a value that is not callable is a TypeError. */
 function callable(method: unknown, what: string): Method {
   if (typeof method !== "function") {
     throw new TypeError(`${what} is ${describe(method)}, which is not a function. An iterator needs a next() method.`);
@@ -202,7 +202,7 @@ function notAnObject(what: string, value: unknown): TypeError {
 }
 
 /**
- * 7.4.1 Iterator Records: an iterator and the `next` method read from it once, by GetIterator.
+ * Iterator Records (7.4): an iterator and the `next` method read from it once, by GetIterator.
  * `for await` steps through one; the body of an async generator yields one for its `yield*`,
  * and the generator runs the delegation (see AsyncGenContext).
  */
@@ -228,7 +228,7 @@ export class IteratorRecord {
 
   /**
    * Compiler contract, in `for await`: the awaited result of `next()` must be an object
-   * (ForIn/OfBodyEvaluation 14.7.5.7 step 6.c); 7.4.9 IteratorComplete reads its `done`.
+   * (ForIn/OfBodyEvaluation 14.7.5.7 step 6.c); IteratorComplete (7.4) reads its `done`.
    */
   complete(result: unknown): boolean {
     if (!isObject(result)) throw notAnObject("The iterator's next()", result);
@@ -237,7 +237,7 @@ export class IteratorRecord {
 }
 
 /**
- * 7.4.2 GetIteratorFromMethod(obj, method): the iterator must be an object; its `next` is read
+ * GetIteratorFromMethod(obj, method) (7.4): the iterator must be an object; its `next` is read
  * here, once for the whole iteration.
  */
 function getIteratorFromMethod(obj: unknown, method: Method, site: string): IteratorRecord {
@@ -251,7 +251,7 @@ function getIteratorFromMethod(obj: unknown, method: Method, site: string): Iter
 }
 
 /**
- * 7.4.3 GetIterator(obj, async): `obj[Symbol.asyncIterator]()`, or else its sync iterator seen
+ * GetIterator(obj, async) (7.4): `obj[Symbol.asyncIterator]()`, or else its sync iterator seen
  * through CreateAsyncFromSyncIterator.
  */
 function getAsyncIterator(obj: unknown, site: string): IteratorRecord {
@@ -272,7 +272,7 @@ function getAsyncIterator(obj: unknown, site: string): IteratorRecord {
 }
 
 /**
- * 7.4.11 IteratorClose(iteratorRecord, completion), for a sync iterator: calls its `return()`.
+ * IteratorClose(iteratorRecord, completion) (7.4), for a sync iterator: calls its `return()`.
  * With a throw completion (`threw`), what closing does is ignored and the error stands.
  */
 function iteratorClose(record: IteratorRecord, threw: boolean): void {
@@ -470,7 +470,7 @@ export function __forAwait(iterable: unknown): IteratorRecord {
 
 /**
  * Compiler contract: closes the iterator of a `for await` left early (break, return, throw, or a
- * failed binding), as 7.4.13 AsyncIteratorClose(iteratorRecord, completion): awaits `return()`.
+ * failed binding), as AsyncIteratorClose(iteratorRecord, completion) (7.4): awaits `return()`.
  * When the loop is leaving by an error (`threw`), anything closing throws is dropped and the
  * loop's error stands; otherwise an error from it, or a result that is not an object, is thrown.
  */
@@ -548,7 +548,7 @@ const INNER_RESULT = 6; // yield*: Await(innerResult) of next() or throw() settl
 const INNER_RETURN_RESULT = 7; // yield*: Await(innerReturnResult) settled
 const INNER_RETURN_VALUE = 8; // yield*: Await(received.[[Value]]) settled, the iterator had no return()
 const INNER_CLOSED = 9; // yield*: AsyncIteratorClose's Await settled, the iterator had no throw()
-const AWAIT_RETURN_START = 10; // 27.6.3.10 AsyncGeneratorAwaitReturn, first step of its Task
+const AWAIT_RETURN_START = 10; // 27.6.3.9 AsyncGeneratorAwaitReturn, first step of its Task
 const AWAIT_RETURN = 11; // ... its Await of the head's value settled
 
 /** What the generator's Task gets back when it is to wait no more: the body suspended or ended. */
@@ -839,7 +839,7 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
           return this.#await(this.#headValue, "");
 
         case AWAIT_RETURN:
-          // 27.6.3.10 AsyncGeneratorAwaitReturn, its onFulfilled / onRejected.
+          // 27.6.3.9 AsyncGeneratorAwaitReturn, its onFulfilled / onRejected.
           this.#completeStep(type, value, true);
           return this.#drainQueue();
 
@@ -936,7 +936,7 @@ class AsyncGenContext implements Iterator<unknown, undefined, unknown> {
   }
 
   /**
-   * 27.6.3.11 AsyncGeneratorDrainQueue: requests that came while the body ran settle as a
+   * 27.6.3.10 AsyncGeneratorDrainQueue: requests that came while the body ran settle as a
    * completed generator settles them, in order; a return request awaits its value first
    * (AsyncGeneratorAwaitReturn), in this same Task.
    */
