@@ -51,6 +51,35 @@ describe("handloop/tslib", () => {
     expect(app.log).toEqual(["b@1", "a@2", "countdown closed@4.5", "finally@7"]);
   });
 
+  it("awaits an async generator's own yield that its body did not await first", async () => {
+    // TypeScript always emits `yield yield __await(v)`; a body written otherwise, here one that
+    // yields through tslib's own __asyncDelegator, still gets each value awaited before it is yielded.
+    const ours = await import("../src/tslib.js");
+    const theirs = await import("tslib/tslib.es6.mjs");
+    const thenable = { then: (resolve: (v: unknown) => void) => resolve("adopted") };
+    const gen = ours.__asyncGenerator(undefined, [], function* () {
+      const inner = ours.__asyncGenerator(undefined, [], function* () {
+        yield yield ours.__await("from inner");
+      });
+      yield* theirs.__asyncDelegator(ours.__asyncValues(inner) as AsyncIterable<unknown>);
+      yield thenable;
+    }) as AsyncGenerator<unknown>;
+    const values = withoutMicrotasks(() =>
+      run(
+        function* () {
+          const out: unknown[] = [];
+          for (;;) {
+            const r = (yield gen.next()) as IteratorResult<unknown>;
+            if (r.done) return out;
+            out.push(r.value);
+          }
+        },
+        { clock: new VirtualClock() },
+      ),
+    );
+    expect(values).toEqual(["from inner", "adopted"]);
+  });
+
   it("exports every helper tslib exports", async () => {
     const ours = await import("../src/tslib.js");
     const theirs = await import("tslib/tslib.es6.mjs");
