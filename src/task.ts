@@ -1056,18 +1056,22 @@ class ThenableJob implements Runnable {
   readonly thenable: object;
   readonly #then: Then;
   #called = false;
+  // The resolving functions `then` is given: anonymous, `length` 1, not constructors, as the
+  // language's are. Assigned here rather than as class fields, which would name them.
+  readonly fulfilled: (value: unknown) => void;
+  readonly rejected: (error: unknown) => void;
   constructor(task: Task<unknown>, mode: number, thenable: object, then: Then) {
     this.task = task;
     this.mode = mode;
     this.thenable = thenable;
     this.#then = then;
+    this.fulfilled = (value: unknown): void => {
+      if (!this.#called) (this.#called = true), this.#settle(false, value);
+    };
+    this.rejected = (error: unknown): void => {
+      if (!this.#called) (this.#called = true), this.#settle(true, error);
+    };
   }
-  readonly fulfilled = (value: unknown): void => {
-    if (!this.#called) (this.#called = true), this.#settle(false, value);
-  };
-  readonly rejected = (error: unknown): void => {
-    if (!this.#called) (this.#called = true), this.#settle(true, error);
-  };
   #settle(rejected: boolean, value: unknown): void {
     if (this.mode !== RESOLVE) this.task._thenableSettled(this, rejected, value);
     else if (rejected) this.task._reject(value);

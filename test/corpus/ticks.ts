@@ -385,3 +385,16 @@ export async function t29_yieldStarReturnWithoutReturnMethod(env: Env): Promise<
   await ticks;
   return env.lines;
 }
+
+// the resolving functions a thenable's then() is given are anonymous, of length 1, and not
+// constructors, as the language's are
+export async function t30_resolvingFunctionsAreAnonymous(env: Env): Promise<unknown> {
+  let seen: unknown[] = [];
+  await {
+    then(resolve: (v: unknown) => void, reject: (e: unknown) => void) {
+      seen = [resolve.name, resolve.length, reject.name, reject.length, "prototype" in resolve];
+      resolve(undefined);
+    },
+  };
+  return { seen, lines: env.lines };
+}
