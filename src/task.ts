@@ -303,7 +303,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   ): Task<R1 | R2> {
     const derived = Task._future<R1 | R2>("then");
     const reaction = new Reaction(this, onfulfilled, onrejected, derived);
-    if ((this.#bits & STATE) >= FULFILLED) reaction._wake();
+    if ((this.#bits & STATE) >= FULFILLED) {
+      // Observed now, as a native then() marks a rejected promise handled when it is called, not
+      // when its reaction runs (on the next turn, after the end-of-turn check for unhandled ones).
+      this.#bits |= OBSERVED;
+      reaction._wake();
+    }
     else this._addWaiter(reaction);
     return derived;
   }

@@ -23,6 +23,23 @@ function loopWith(unhandledError?: UnhandledErrorPolicy): EventLoop {
 }
 
 describe("unhandled task errors", () => {
+  it("are not reported when then() is called on the failed task in the turn it failed, before the reaction runs", () => {
+    const loop = loopWith();
+    const seen: string[] = [];
+    const failer = loop.createTask(
+      coroutine(function* () {
+        throw new Error("failed at once");
+      })(),
+    );
+    // Runs in the same turn as the failer's first step, after it: the end-of-turn check for
+    // unhandled failures comes before the reaction, which runs on the next turn.
+    loop.callSoon(() => {
+      failer.then(undefined, (error: unknown) => seen.push(`handled: ${(error as Error).message}`));
+    });
+    loop.runForever();
+    expect(seen).toEqual(["handled: failed at once"]);
+  });
+
   it("end the run with an UnhandledTaskError by default, at the end of the turn they happened in", () => {
     const loop = loopWith();
     const lost = loop.createTask(failing("nobody looked")(), { name: "lost" });
