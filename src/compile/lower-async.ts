@@ -632,10 +632,10 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
   ): BabelTypes.Statement {
     const args: BabelTypes.Expression[] = [body, t.thisExpression(), t.identifier("arguments"), t.stringLiteral(name)];
     const call = t.callExpression(helper(isGenerator ? "__agen" : "__run"), args);
-    if (!constructible || isGenerator) return t.returnStatement(call);
+    if (!constructible) return t.returnStatement(call);
     // A function declaration can be called with `new`, which the language refuses for an async
-    // function: `new.target === undefined ? __run(...) : __notConstructor("f")`. A test in the
-    // wrapper, not an argument of __run, keeps __run's hot path as it was.
+    // function or async generator: `new.target === undefined ? __run(...) : __notConstructor("f")`.
+    // A test in the wrapper, not an argument of __run, keeps __run's hot path as it was.
     const newTarget = t.metaProperty(t.identifier("new"), t.identifier("target"));
     return t.returnStatement(
       t.conditionalExpression(

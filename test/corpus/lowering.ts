@@ -314,12 +314,15 @@ async function hNotConstructible(): Promise<number> {
 }
 
 // new on an async function, function expression, arrow or method throws a TypeError, as natively
+async function* hNotConstructibleGenerator(): AsyncGenerator<never> {}
+
 export async function p107_asyncFunctionsAreNotConstructors(_env: Env): Promise<unknown> {
   const expression = async function named() {};
   const arrow = async () => {};
-  const object = { async method() {} };
+  const object = { async method() {}, async *generatorMethod() {} };
+  const generatorExpression = async function* () {};
   const out: unknown[] = [];
-  for (const f of [hNotConstructible, expression, arrow, object.method]) {
+  for (const f of [hNotConstructible, expression, arrow, object.method, hNotConstructibleGenerator, generatorExpression, object.generatorMethod]) {
     try {
       new (f as unknown as new () => object)();
       out.push("constructed");
