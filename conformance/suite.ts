@@ -146,7 +146,9 @@ export const CATEGORIES: Record<string, string> = {
   "task-not-promise":
     "a compiled async function returns a Task, not a native Promise: prototype, constructor and instanceof checks against Promise",
   "function-metadata":
-    "function metadata: a compiled async function is an ordinary function (its prototype, constructor, toString)",
+    "function metadata: a compiled async function is an ordinary function whose body is a generator (its [[Prototype]], `prototype`, constructor, toString), and an async generator's objects inherit handloop's prototype, not the engine's %AsyncGeneratorPrototype%",
+  "refused-yield-name":
+    "compile() refuses `yield` used as a name inside a sloppy-mode async function (its body becomes a generator, where `yield` is a keyword) with a SyntaxError saying so",
   "host-engine": "Node's own engine does not implement this yet (native runs only: the harness's check)",
 };
 
@@ -195,7 +197,7 @@ export function formatExpectations(entries: readonly Expectation[], native: bool
     `# \`npm run test262 -- ${native ? "--native " : ""}--update\` rewrites this file from a run, keeping each category.`,
     "#",
     "# Categories:",
-    ...Object.entries(CATEGORIES).map(([id, text]) => `#   ${id.padEnd(18)} ${text}`),
+    ...Object.entries(CATEGORIES).map(([id, text]) => `#   ${id.padEnd(20)} ${text}`),
     "",
   ];
   const width = Math.max(0, ...entries.map((e) => e.key.length)) + 2;
