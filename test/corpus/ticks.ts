@@ -398,3 +398,15 @@ export async function t30_resolvingFunctionsAreAnonymous(env: Env): Promise<unkn
   };
   return { seen, lines: env.lines };
 }
+
+// a `for await` over an async generator that never awaits still lets other tasks run between its
+// iterations, as natively (each step is several jobs)
+export async function t31_forAwaitYieldsToOthers(env: Env): Promise<unknown> {
+  async function* counter(): AsyncGenerator<number> {
+    for (let i = 1; i <= 3; i++) yield i;
+  }
+  const ticks = ticker(env, "tick", 12);
+  for await (const n of counter()) env.log(`item ${n}`);
+  await ticks;
+  return env.lines;
+}
