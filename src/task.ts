@@ -308,8 +308,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       // when its reaction runs (on the next turn, after the end-of-turn check for unhandled ones).
       this.#bits |= OBSERVED;
       reaction._wake();
+    } else {
+      this._addWaiter(reaction);
     }
-    else this._addWaiter(reaction);
     return derived;
   }
 
@@ -968,7 +969,6 @@ markRequest(Task.prototype, TASK_REQUEST);
 function isRequest(x: unknown, kind: number): boolean {
   return typeof x === "object" && x !== null && (x as Request)[REQUEST] === kind;
 }
-
 
 /** Where the next `at async` frame goes in an error's stack (see #addAsyncFrame). */
 const asyncFrameInsertionPoint = new WeakMap<Error, number>();
