@@ -39,26 +39,16 @@ export { Queue, type QueueOptions } from "./sync/queue.js";
 export { Task } from "./task.js";
 export { WaitOp } from "./wait.js";
 // The contract of code compiled by handloop/compile (not for hand use; see compile/runtime.ts).
+export { AsyncGen, __agen, __wrapAgen, __yieldStar, __yieldValue } from "./compile/async-generator.js";
+export { __forAwait, __forAwaitClose } from "./compile/iteration.js";
 export {
-  AsyncGen,
-  DisposeCapability,
-  __agen,
   __aw,
   __deleteSuper,
-  __dispose,
-  __disposeAsync,
-  __forAwait,
-  __forAwaitClose,
   __notConstructor,
   __run,
   __superRef,
-  __using,
-  __usingError,
-  __usingScope,
   __wrap,
-  __wrapAgen,
   __wrapArrow,
-  __yieldStar,
-  __yieldValue,
   isCompiled,
 } from "./compile/runtime.js";
+export { DisposeCapability, __dispose, __disposeAsync, __using, __usingError, __usingScope } from "./compile/using.js";

@@ -15,7 +15,8 @@
  */
 
 import { __await } from "tslib/tslib.es6.mjs";
-import { AsyncGen, IteratorRecord, __forAwait, __yieldStar, __yieldValue } from "./compile/runtime.js";
+import { AsyncGen, __yieldStar, __yieldValue } from "./compile/async-generator.js";
+import { IteratorRecord, __forAwait } from "./compile/iteration.js";
 
 export { __awaiter } from "./coroutine.js";
 
