@@ -8,7 +8,7 @@
  * task that already settled, a protocol error to throw back) or parks the task: on the loop's
  * timer heap (`NotReady`, `asleep`), at the back of the ready queue (`undefined`, plain values in
  * compiled bodies), on another task's waiter list, in a primitive's waiter queue (a WaitOp, see
- * wait.ts), or on a foreign thenable's callbacks.
+ * wait.ts), or on a foreign thenable, adopted through a ThenableJob as native `await` adopts one.
  *
  * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions and by
  * combinators such as `gather`). Both kinds are custom thenables whose callbacks the loop calls.
