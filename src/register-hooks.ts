@@ -38,7 +38,7 @@ const cacheDir =
     ? join(process.cwd(), "node_modules", ".cache", "handloop")
     : join(tmpdir(), "handloop-cache"));
 // Bumped whenever the compiler's output changes, so stale cache entries are never read.
-const COMPILER_VERSION = "1";
+const COMPILER_VERSION = "2";
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   if (url.startsWith("file:") && !url.includes("/node_modules/")) {
