@@ -37,8 +37,13 @@ const cacheDir =
   (existsSync(join(process.cwd(), "node_modules"))
     ? join(process.cwd(), "node_modules", ".cache", "handloop")
     : join(tmpdir(), "handloop-cache"));
-// Bumped whenever the compiler's output changes, so stale cache entries are never read.
-const COMPILER_VERSION = "2";
+// The compiler's own code, hashed into every cache key: a compiler that changed (an upgrade, a
+// local edit) never reads what an older one wrote, whose output may call helpers that are gone.
+const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const compilerStamp = createHash("sha256")
+  .update(readFileSync(new URL(`./compile/compile${extension}`, import.meta.url)))
+  .update(readFileSync(new URL(`./compile/lower-async${extension}`, import.meta.url)))
+  .digest("hex");
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   if (url.startsWith("file:") && !url.includes("/node_modules/")) {
@@ -59,7 +64,7 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
 }
 
 function compileCached(source: string, filename: string): string {
-  const key = createHash("sha256").update(`${COMPILER_VERSION}\0${runtime}\0${filename}\0${source}`).digest("hex");
+  const key = createHash("sha256").update(`${compilerStamp}\0${runtime}\0${filename}\0${source}`).digest("hex");
   const file = join(cacheDir, `${key}.js`);
   try {
     return readFileSync(file, "utf8");
