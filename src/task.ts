@@ -71,8 +71,9 @@ const LINKED = 512; // in its loop's list of live tasks
 const FROM_TASK = 1024; // parked on a task: the next step reads that task's outcome
 const DELEGATING = 2048; // running an awaitable's iterator: the enclosing ones are in `delegations`
 const GENERATOR = 4096; // the coroutine is a plain generator object: resume it through generatorNext
+const COMMIT = 8192; // handed something by a primitive that must hear when it is taken (WaitOp#_commit)
 // What makes a step more than "send in #value": checked with one test on the hot path.
-const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
+const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT;
 
 /** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
 type Request = { [REQUEST]?: number };
@@ -458,12 +459,16 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
   }
 
-  /** @internal A primitive this task parked on (wait.ts) resumes it with `value`. */
-  _resume(op: WaitOp<unknown>, value: unknown): void {
+  /**
+   * @internal A primitive this task parked on (wait.ts) resumes it with `value`. With `commit`, the
+   * primitive hears `op._commit(task, value)` when the task takes its next step with it: the
+   * moment a hand-off is really taken, which a cancel in between prevents (it calls `_cancel`).
+   */
+  _resume(op: WaitOp<unknown>, value: unknown, commit = false): void {
     if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== op) return;
     this.#value = value;
     // waitingOn stays `op` until it runs, so a cancel can hand `value` back.
-    this.#bits = (this.#bits & ~STATE) | READY;
+    this.#bits = (this.#bits & ~STATE) | READY | (commit ? COMMIT : 0);
     this.#loop!._schedule(this);
   }
 
@@ -628,7 +633,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
       value = this.#value;
-      if (throwing && this.#site !== "") this.addAsyncFrame(value);
+      if (throwing) {
+        if (this.#site !== "") this.addAsyncFrame(value);
+      } else if (flags & COMMIT) {
+        // A hand-off reaches its taker only now: a cancel before this step gave it back instead.
+        (from as WaitOp<unknown>)._commit(this, value);
+      }
     }
     this.#value = undefined;
     this.drive(throwing, value);

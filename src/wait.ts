@@ -12,6 +12,11 @@
  * parked task is cancelled (`delivered` false: forget it) and when it is cancelled after being
  * resumed but before it ran (`delivered` true: take back what it was handed, an item or a lock,
  * and pass it on). That is what keeps a cancelled waiter from losing an item or leaking a lock.
+ * A primitive that resumes with `task._resume(op, value, true)` also hears `_commit(task, value)`
+ * when the task does run with it: until then the hand-off can still be undone. A Queue needs this
+ * (a put takes effect, and a slot frees, only when the task that was handed it runs), as asyncio's
+ * `put` only adds its item once the putter runs again.
+ * Invariant: each resume with `commit` ends in exactly one `_commit` or one `_cancel(.., true, ..)`.
  *
  * Outside the stepper a WaitOp is an ordinary awaitable: `[__await__]` and `[Symbol.iterator]`
  * yield the op itself, and `then` runs it as a task on the running loop, so `await q.get()` in
@@ -35,6 +40,8 @@ export abstract class WaitOp<T> implements Awaitable<T>, PromiseLike<T> {
   abstract _begin(task: Task<unknown>): T | typeof PARK;
   /** @internal `task` was cancelled while queued, or after being handed `value` (delivered). */
   abstract _cancel(task: Task<unknown>, delivered: boolean, value: unknown): void;
+  /** @internal `task`, resumed with `value` and `commit`, now runs with it: the hand-off is taken. */
+  _commit(_task: Task<unknown>, _value: unknown): void {}
   /** @internal What a parked task waits on, for DeadlockError: "an item from a Queue". */
   abstract _describe(): string;
 
@@ -118,3 +125,4 @@ export class WaiterQueue {
     return items;
   }
 }
+

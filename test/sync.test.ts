@@ -16,6 +16,11 @@ import {
 } from "../src/index.js";
 import { timedLog, virtualLoop, vrun } from "./helpers.js";
 
+/** Takes every item a queue holds now, in order. */
+function* drain<T>(queue: Queue<T>): Generator<T> {
+  while (!queue.empty()) yield queue.getNowait();
+}
+
 describe("Queue", () => {
   it("passes items first in, first out, to getters in the order they started waiting", () => {
     const loop = virtualLoop();
@@ -115,6 +120,116 @@ describe("Queue", () => {
     loop.callLater(2, () => queue.putNowait(7));
     loop.runForever();
     expect(got).toEqual(["b:7"]);
+  });
+
+  it("a put cancelled after the hand-off leaves nothing in the queue and wakes the next putter", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<string>({ maxsize: 1 });
+    queue.putNowait("first");
+    const putter = coroutine(function* (item: string) {
+      try {
+        yield* queue.put(item);
+        log.at(`put ${item}`);
+      } catch (error) {
+        log.at(`${item}: ${(error as Error).name}, queue holds [${[...drain(queue)]}]`);
+        throw error;
+      }
+    });
+    const p1 = loop.createTask(putter("p1"));
+    loop.createTask(putter("p2"));
+    loop.callLater(1, () => {
+      log.at(`got ${queue.getNowait()}`); // frees the slot and hands it to p1...
+      p1.cancel(); // ...which is cancelled in the same turn, before it runs
+    });
+    loop.runForever();
+    // p1's put raised and left nothing behind; the slot went to p2, whose item is the only one.
+    expect(log.entries).toEqual(["got first@1", "p1: CancelledError, queue holds []@1", "put p2@1"]);
+    expect([...drain(queue)]).toEqual(["p2"]);
+    expect(p1.cancelled()).toBe(true);
+  });
+
+  it("a put cancelled after the hand-off can be retried without adding its item twice", () => {
+    const queue = new Queue<number>({ maxsize: 1 });
+    const got = vrun(function* () {
+      queue.putNowait(0);
+      const putter = coroutine(function* () {
+        for (;;) {
+          try {
+            yield* queue.put(1);
+            return;
+          } catch (error) {
+            if (!(error instanceof CancelledError)) throw error;
+            // Swallowed: try again, as a caller that retries a cancelled put would.
+          }
+        }
+      })();
+      yield;
+      queue.getNowait(); // hands the slot to the putter
+      putter.cancel(); // before it ran
+      yield putter;
+      return [...drain(queue)];
+    });
+    expect(got).toEqual([1]);
+  });
+
+  it("never holds more than maxsize items, even when an item handed to a getter comes back", () => {
+    const loop = virtualLoop();
+    const queue = new Queue<string>({ maxsize: 1 });
+    const getter = loop.createTask(coroutine(function* () { return yield* queue.get(); })());
+    const sizes: string[] = [];
+    loop.callLater(1, () => {
+      queue.putNowait("a"); // handed to the getter, which has not run: the slot is still taken
+      sizes.push(`full=${queue.full()}`);
+      try {
+        queue.putNowait("b");
+      } catch (error) {
+        sizes.push((error as Error).name);
+      }
+      getter.cancel(); // "a" comes back to the queue
+      sizes.push(`size=${queue.size} full=${queue.full()}`);
+    });
+    loop.runForever();
+    expect(sizes).toEqual(["full=true", "QueueFullError", "size=1 full=true"]);
+    expect(queue.getNowait()).toBe("a");
+  });
+
+  it("gives the slot of an item taken by a getter to a blocked putter only once that getter runs", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<string>({ maxsize: 1 });
+    const getter = loop.createTask(coroutine(function* () { log.at(`got ${yield* queue.get()}`); })());
+    loop.callLater(1, () => queue.putNowait("a")); // straight to the waiting getter
+    loop.callLater(1, () =>
+      loop.createTask(coroutine(function* () { yield* queue.put("b"); log.at("put b"); })()),
+    );
+    loop.runForever();
+    expect(log.entries).toEqual(["got a@1", "put b@1"]);
+    expect(getter.done()).toBe(true);
+    expect([...drain(queue)]).toEqual(["b"]);
+  });
+
+  it("still adds the item of a put promised a slot before shutdown(), and its getters wait for it", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<string>({ maxsize: 1 });
+    queue.putNowait("a");
+    loop.createTask(coroutine(function* () { yield* queue.put("b"); log.at("put b"); })());
+    const getter = coroutine(function* (name: string) {
+      try {
+        log.at(`${name} got ${yield* queue.get()}`);
+      } catch (error) {
+        log.at(`${name}: ${(error as Error).name}`);
+      }
+    });
+    loop.callLater(1, () => {
+      log.at(`got ${queue.getNowait()}`); // promises the slot to the blocked put of "b"
+      loop.createTask(getter("g1"));
+      loop.createTask(getter("g2"));
+      queue.shutdown();
+    });
+    loop.runForever();
+    expect(log.entries).toEqual(["got a@1", "put b@1", "g1 got b@1", "g2: QueueShutDownError@1"]);
   });
 
   it("counts items through taskDone and join", () => {
@@ -508,6 +623,3 @@ describe("a primitive nobody will ever signal", () => {
     );
   });
 });
-
-// CancelledError is used in a test name above only through error names; keep the import honest.
-void CancelledError;

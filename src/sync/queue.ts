@@ -3,9 +3,20 @@
  *
  * Items go to waiting getters directly, first come first served, and blocked putters get their
  * slot in the order they blocked. Getting waits on one WaitOp the queue keeps, so a blocked `get`
- * allocates nothing. A getter cancelled after it was handed an item gives the item back (to the
- * front) and it goes to the next getter: cancelling never loses an item.
- * Invariants: getters wait only while the queue is empty; putters wait only while it is full.
+ * allocates nothing.
+ *
+ * A hand-off is taken only when the task it was handed to runs (WaitOp#_commit), as in asyncio,
+ * where a woken getter or putter does its part when it runs again. Until then it can be undone:
+ * - a getter cancelled after it was handed an item gives the item back (to the next getter, else
+ *   to the front): cancelling never loses an item;
+ * - a putter cancelled after a slot opened for it adds nothing, and the slot goes to the next
+ *   putter: a cancelled `put` raises CancelledError with its item not in the queue, so a caller
+ *   that retries it does not add it twice.
+ * So an item handed to a getter that has not run yet, and a slot promised to a putter that has not
+ * run yet, each still take their place: `full()` counts them, and the queue never holds more than
+ * `maxsize` items, however the hand-offs are cancelled.
+ * Invariants: getters wait only while no item is buffered; putters wait only while it is full;
+ * buffered + handed out + promised <= maxsize (when bounded).
  */
 
 import { describe } from "../describe.js";
@@ -45,6 +56,11 @@ export class Queue<T> {
   readonly #joiners = new WaiterQueue();
   #unfinished = 0;
   #shutDown = false;
+  // Items handed to getters that have not run yet; slots promised to putters that have not run yet.
+  #handedOut = 0;
+  #promised = 0;
+  // Bumped by shutdown(immediate): a put promised a slot before it drops its item when it runs.
+  #epoch = 0;
   readonly #getOp = new GetOp(this);
   readonly #joinOp = new JoinOp(this);
 
@@ -61,17 +77,22 @@ export class Queue<T> {
     return this.#maxsize;
   }
 
-  /** How many items it holds now. */
+  /** How many items it holds now, ready to be taken. */
   get size(): number {
     return this.#items.length - this.#head;
   }
 
+  /** Whether no item is ready to be taken. */
   empty(): boolean {
     return this.size === 0;
   }
 
+  /**
+   * Whether `put` would wait: the items held, with those handed to getters and the slots promised
+   * to putters that have not run yet, fill `maxsize`.
+   */
   full(): boolean {
-    return this.#maxsize > 0 && this.size >= this.#maxsize;
+    return this.#maxsize > 0 && this.size + this.#handedOut + this.#promised >= this.#maxsize;
   }
 
   /** Waits for an item and takes it (FIFO among getters). After shutdown, an empty queue throws QueueShutDownError. */
@@ -87,7 +108,7 @@ export class Queue<T> {
   /** Takes an item now, or throws QueueEmptyError (QueueShutDownError once shut down and empty). */
   getNowait(): T {
     if (this.size === 0) {
-      if (this.#shutDown) throw new QueueShutDownError("getNowait() on a Queue that is shut down and empty.");
+      if (this._dry) throw new QueueShutDownError("getNowait() on a Queue that is shut down and empty.");
       throw new QueueEmptyError("getNowait() on an empty Queue; await get() to wait for an item.");
     }
     return this.#take();
@@ -120,18 +141,16 @@ export class Queue<T> {
    */
   shutdown(immediate = false): void {
     this.#shutDown = true;
+    for (const op of this.#putters.splice(0)) op._rejectShutDown();
     if (immediate) {
       while (this.size > 0) {
         this.#take();
         if (this.#unfinished > 0) this.taskDone();
       }
+      // A put promised a slot before now has been accepted: it returns, its item dropped like these.
+      this.#epoch++;
     }
-    for (const op of this.#putters.splice(0)) op._rejectShutDown();
-    if (this.size === 0) {
-      for (const task of this.#getters.drain()) {
-        task._resumeThrow(this.#getOp, new QueueShutDownError("get() on a Queue that was shut down while it waited."));
-      }
-    }
+    this.#failGettersIfDry();
   }
 
   /**
@@ -156,8 +175,10 @@ export class Queue<T> {
   _add(item: T): void {
     this.#unfinished++;
     const getter = this.#getters.shift();
-    if (getter !== undefined) getter._resume(this.#getOp, item);
-    else this.#items.push(item);
+    if (getter !== undefined) {
+      this.#handedOut++;
+      getter._resume(this.#getOp, item, true);
+    } else this.#items.push(item);
   }
 
   /** @internal Whether `get` must wait. */
@@ -165,17 +186,50 @@ export class Queue<T> {
     return this.size === 0;
   }
 
+  /** @internal Shut down, nothing held and no promised put to come: `get` fails. */
+  get _dry(): boolean {
+    return this.#shutDown && this.size === 0 && this.#promised === 0;
+  }
+
   /** @internal */
   _take(): T {
     return this.#take();
   }
 
+  /** @internal A getter ran with the item it was handed: its slot is free. */
+  _gotten(): void {
+    this.#handedOut--;
+    this.#admitPutters();
+  }
+
   /** @internal A getter was handed `item` but cancelled before it ran: it goes to the next getter, or back to the front. */
   _giveBack(item: T): void {
     const next = this.#getters.shift();
-    if (next !== undefined) next._resume(this.#getOp, item);
-    else if (this.#head > 0) this.#items[--this.#head] = item;
-    else this.#items.unshift(item);
+    if (next !== undefined) next._resume(this.#getOp, item, true);
+    else {
+      this.#handedOut--;
+      if (this.#head > 0) this.#items[--this.#head] = item;
+      else this.#items.unshift(item);
+    }
+  }
+
+  /** @internal A putter promised a slot runs: its item goes in, unless shutdown(immediate) dropped it. */
+  _putPromised(item: T, epoch: number): void {
+    this.#promised--;
+    if (epoch === this.#epoch) this._add(item);
+    this.#failGettersIfDry();
+  }
+
+  /** @internal A putter promised a slot was cancelled before it ran: the slot goes to the next one. */
+  _unpromise(): void {
+    this.#promised--;
+    this.#admitPutters();
+    this.#failGettersIfDry();
+  }
+
+  /** @internal */
+  get _epoch(): number {
+    return this.#epoch;
   }
 
   /** @internal */
@@ -208,10 +262,24 @@ export class Queue<T> {
       this.#items = this.#items.slice(this.#head);
       this.#head = 0;
     }
-    // A slot opened: the first blocked putter adds its item now.
-    const putter = this.#putters.shift();
-    if (putter !== undefined) putter._accept();
+    this.#admitPutters(); // a slot opened
     return item;
+  }
+
+  /** Promises each free slot to the first blocked putter; it adds its item when it runs. */
+  #admitPutters(): void {
+    while (this.#putters.length > 0 && !this.full()) {
+      this.#promised++;
+      this.#putters.shift()!._admit();
+    }
+  }
+
+  /** Once shut down, with nothing left and nothing promised, every waiting getter fails. */
+  #failGettersIfDry(): void {
+    if (!this._dry) return;
+    for (const task of this.#getters.drain()) {
+      task._resumeThrow(this.#getOp, new QueueShutDownError("get() on a Queue that was shut down while it waited."));
+    }
   }
 }
 
@@ -233,9 +301,12 @@ class GetOp<T> extends WaitOp<T> {
   _begin(task: Task<unknown>): T | typeof PARK {
     const queue = this.#queue;
     if (!queue._mustWait) return queue._take();
-    if (queue._shutDown) throw new QueueShutDownError("get() on a Queue that is shut down and empty.");
+    if (queue._dry) throw new QueueShutDownError("get() on a Queue that is shut down and empty.");
     queue._getters.push(task);
     return PARK;
+  }
+  override _commit(): void {
+    this.#queue._gotten();
   }
   _cancel(task: Task<unknown>, delivered: boolean, value: unknown): void {
     if (delivered) this.#queue._giveBack(value as T);
@@ -250,6 +321,7 @@ class PutOp<T> extends WaitOp<void> {
   readonly #queue: Queue<T>;
   readonly #item: T;
   #task: Task<unknown> | null = null;
+  #epoch = 0; // the queue's epoch when a slot was promised to this put
   constructor(queue: Queue<T>, item: T) {
     super();
     this.#queue = queue;
@@ -266,17 +338,20 @@ class PutOp<T> extends WaitOp<void> {
     queue._putters.push(this);
     return PARK;
   }
-  /** A slot opened for this blocked put: the item goes in, the putter resumes. */
-  _accept(): void {
-    this.#queue._add(this.#item);
-    this.#task?._resume(this, undefined);
+  /** A slot is promised to this blocked put: the putter resumes, and its item goes in when it runs. */
+  _admit(): void {
+    this.#epoch = this.#queue._epoch;
+    this.#task!._resume(this, undefined, true);
   }
   _rejectShutDown(): void {
-    this.#task?._resumeThrow(this, new QueueShutDownError("put() on a Queue that was shut down while it waited."));
+    this.#task!._resumeThrow(this, new QueueShutDownError("put() on a Queue that was shut down while it waited."));
+  }
+  override _commit(): void {
+    this.#queue._putPromised(this.#item, this.#epoch);
   }
   _cancel(_task: Task<unknown>, delivered: boolean): void {
-    // Once accepted, the item stays put: it may already be on its way to a getter.
-    if (delivered) return;
+    // Cancelled after the slot was promised, before it ran: nothing was added, the slot passes on.
+    if (delivered) return this.#queue._unpromise();
     const putters = this.#queue._putters;
     const i = putters.indexOf(this);
     if (i !== -1) putters.splice(i, 1);
