@@ -126,3 +126,52 @@ export class WaiterQueue {
   }
 }
 
+/**
+ * An operation of a primitive that takes more than one wait (`Condition.wait()`, a Queue's
+ * `for await` step): awaited (`await op`, `yield* op`), it runs *in the awaiting task*, not in a
+ * task of its own. That matters for cancellation: a cancel of the awaiting task lands inside the
+ * operation, where what it was handed (a notification, an item) is passed on. Were it a task of
+ * its own, the operation could finish, having taken the item, and the awaiting task be cancelled
+ * before it resumed: the item would be gone with nobody holding it. Each await runs it afresh.
+ * It is also a thenable (`then` runs it as a task of the running loop), typed as a Promise so it
+ * can be an async iterator's `next()` result.
+ */
+export class Operation<T> implements Awaitable<T>, Promise<T> {
+  readonly #start: () => Iterator<unknown, T, unknown>;
+  readonly #what: string;
+
+  /** @internal `start` makes the iterator each await runs; `what` names it in errors. */
+  constructor(start: () => Iterator<unknown, T, unknown>, what: string) {
+    this.#start = start;
+    this.#what = what;
+  }
+
+  [__await__](): Iterator<unknown, T, unknown> {
+    return this.#start();
+  }
+
+  /** `yield* op` in a coroutine, typed `T`. */
+  [Symbol.iterator](): Iterator<unknown, T, unknown> {
+    return this.#start();
+  }
+
+  /** Runs this operation as a task on the running loop; for code that treats it as a thenable. */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return thenOnLoop(this, this.#what, onfulfilled, onrejected) as Promise<R1 | R2>;
+  }
+
+  catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return (thenOnLoop(this, this.#what, undefined, undefined) as Promise<T>).finally(onfinally);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "Operation";
+  }
+}

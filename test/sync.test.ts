@@ -232,6 +232,50 @@ describe("Queue", () => {
     expect(log.entries).toEqual(["got a@1", "put b@1", "g1 got b@1", "g2: QueueShutDownError@1"]);
   });
 
+  it("never loses an item on its way to a for-await consumer that is cancelled as it arrives", () => {
+    const loop = virtualLoop();
+    const queue = new Queue<string>();
+    const taken: string[] = [];
+    const consumer = loop.createTask(
+      coroutine(function* () {
+        const items = queue[Symbol.asyncIterator]();
+        for (;;) {
+          const next = yield* items.next(); // what `for await (const item of queue)` awaits
+          if (next.done) return;
+          taken.push(next.value);
+        }
+      })(),
+    );
+    loop.callLater(1, () => {
+      queue.putNowait("x");
+      loop.callSoon(() => consumer.cancel()); // after the item reached the consumer's next()
+    });
+    loop.runForever();
+    expect(consumer.cancelled()).toBe(true);
+    expect([...taken, ...drain(queue)]).toEqual(["x"]);
+  });
+
+  it("lets a join() waiter cancelled after the last taskDone() end cancelled, and the others return", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const queue = new Queue<number>();
+    queue.putNowait(1);
+    const joiner = coroutine(function* (name: string) {
+      yield* queue.join();
+      log.at(`${name} joined`);
+    });
+    const cancelled = loop.createTask(joiner("j1"));
+    loop.createTask(joiner("j2"));
+    loop.callLater(1, () => {
+      queue.getNowait();
+      queue.taskDone(); // wakes both joiners...
+      cancelled.cancel(); // ...and one is cancelled before it runs
+    });
+    loop.runForever();
+    expect(log.entries).toEqual(["j2 joined@1"]);
+    expect(cancelled.cancelled()).toBe(true);
+  });
+
   it("counts items through taskDone and join", () => {
     const loop = virtualLoop();
     const log = timedLog(loop);
@@ -361,6 +405,29 @@ describe("Event", () => {
     loop.callLater(4, () => event.set());
     loop.runForever();
     expect(log.entries).toEqual(["a@1", "b@1", "late, already set@2", "after clear@4"]);
+    expect(event.isSet()).toBe(true);
+  });
+});
+
+describe("Event hand-offs", () => {
+  it("lets a waiter cancelled after set(), before it ran, end cancelled while the others go on", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const event = new Event();
+    const waiter = coroutine(function* (name: string) {
+      yield* event.wait();
+      log.at(`${name} went`);
+    });
+    loop.createTask(waiter("a"));
+    const cancelled = loop.createTask(waiter("b"));
+    loop.createTask(waiter("c"));
+    loop.callLater(1, () => {
+      event.set();
+      cancelled.cancel();
+    });
+    loop.runForever();
+    expect(log.entries).toEqual(["a went@1", "c went@1"]);
+    expect(cancelled.cancelled()).toBe(true);
     expect(event.isSet()).toBe(true);
   });
 });
@@ -561,6 +628,114 @@ describe("Condition", () => {
     expect(() => cond.notify()).toThrow(
       new UsageError("Cannot call Condition.notify() without holding its lock; acquire() it first."),
     );
+  });
+});
+
+describe("Condition hand-offs", () => {
+  /** Waiters that each log when their wait() returns, holding the lock as they do. */
+  function waiters(loop: ReturnType<typeof virtualLoop>, cond: Condition, log: { at(event: string): void }, names: string[]) {
+    return names.map((name) =>
+      loop.createTask(
+        coroutine(function* () {
+          yield* cond.acquire();
+          try {
+            yield* cond.wait();
+            log.at(`${name} notified`);
+          } catch (error) {
+            log.at(`${name}: ${(error as Error).name}`);
+            throw error;
+          } finally {
+            cond.release();
+          }
+        })(),
+      ),
+    );
+  }
+
+  it("passes a notification handed to a waiter cancelled before it ran on to the next waiter", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const cond = new Condition();
+    const [w1] = waiters(loop, cond, log, ["w1", "w2"]);
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(1);
+        yield* cond.acquire();
+        cond.notify(); // to w1...
+        w1!.cancel(); // ...cancelled before it runs
+        cond.release();
+      })(),
+    );
+    loop.runForever();
+    expect(log.entries).toEqual(["w1: CancelledError@1", "w2 notified@1"]);
+  });
+
+  it("passes a notification on when the waiter is cancelled while it takes the lock back", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const cond = new Condition();
+    const [w1] = waiters(loop, cond, log, ["w1", "w2"]);
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(1);
+        yield* cond.acquire();
+        cond.notify(); // w1 wakes, then waits for the lock this task still holds
+        yield* asleep(1);
+        cond.release();
+      })(),
+    );
+    loop.callLater(1.5, () => w1!.cancel());
+    loop.runForever();
+    expect(log.entries).toEqual(["w1: CancelledError@2", "w2 notified@2"]);
+  });
+
+  it("runs wait() in the awaiting task, so a cancel landing after the notification cannot swallow it", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const cond = new Condition();
+    const [w1] = waiters(loop, cond, log, ["w1", "w2"]);
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(1);
+        yield* cond.acquire();
+        cond.notify();
+        cond.release();
+        // Lands after w1 was notified and ran: its wait() has returned, the notification is spent.
+        loop.callSoon(() => w1!.cancel());
+      })(),
+    );
+    loop.runUntilComplete(
+      coroutine(function* () {
+        yield* asleep(3);
+      })(),
+    );
+    expect(log.entries).toEqual(["w1 notified@1"]);
+    expect(w1!.done()).toBe(true);
+  });
+});
+
+describe("Barrier hand-offs", () => {
+  it("lets a party cancelled after its round filled, before it ran, end cancelled; the round still goes", () => {
+    const loop = virtualLoop();
+    const log = timedLog(loop);
+    const barrier = new Barrier(3);
+    const runner = coroutine(function* (name: string) {
+      log.at(`${name}#${yield* barrier.wait()}`);
+    });
+    const cancelled = loop.createTask(runner("a"));
+    loop.createTask(runner("b"));
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(1);
+        const index = yield* barrier.wait(); // fills the round, releasing a and b
+        cancelled.cancel(); // before a runs
+        log.at(`c#${index}`);
+      })(),
+    );
+    loop.runForever();
+    expect(log.entries).toEqual(["c#2@1", "b#1@1"]);
+    expect(cancelled.cancelled()).toBe(true);
+    expect(barrier.waiting).toBe(0);
   });
 });
 

@@ -1,10 +1,16 @@
 /**
  * sync/condition.ts: Condition (asyncio's): wait for a notification while holding a lock.
+ *
+ * A notification is handed to one waiter; a waiter that then raises instead of returning from
+ * `wait()` (it was cancelled before it ran, or while taking the lock back) passes it on to the
+ * next waiter, as asyncio's `Condition.wait` does, so a cancellation never swallows a `notify()`.
+ * `wait()` runs in the awaiting task (an Operation, see wait.ts), so that holds for the caller's
+ * own cancellation too.
  */
 
+import type { Task } from "../task.js";
 import { CancelledError, UsageError } from "../errors.js";
-import { Task } from "../task.js";
-import { PARK, WaiterQueue, WaitOp } from "../wait.js";
+import { Operation, PARK, WaiterQueue, WaitOp } from "../wait.js";
 import { Lock } from "./lock.js";
 
 /**
@@ -46,16 +52,19 @@ export class Condition {
     this.#lock.release();
   }
 
-  /** Releases the lock, waits for a notification, takes the lock again; gives `true`. */
-  wait(): Task<true> {
+  /**
+   * Releases the lock, waits for a notification, takes the lock again; gives `true`. Await it in
+   * the task that holds the lock: it runs there, when awaited.
+   */
+  wait(): Operation<true> {
     this.#checkLocked("wait()");
-    return Task._start(this.#waiting(), false, "Condition.wait");
+    return new Operation(() => this.#waiting(), "Condition.wait()");
   }
 
   /** Waits (as `wait()`, repeatedly) until `predicate()` is truthy; gives its last value. */
-  waitFor<R>(predicate: () => R): Task<R> {
+  waitFor<R>(predicate: () => R): Operation<R> {
     this.#checkLocked("waitFor()");
-    return Task._start(this.#waitingFor(predicate), false, "Condition.waitFor");
+    return new Operation(() => this.#waitingFor(predicate), "Condition.waitFor()");
   }
 
   /** Wakes the first `n` waiters (they still need the lock before `wait()` returns). */
@@ -78,11 +87,19 @@ export class Condition {
     return this.#waiters;
   }
 
+  /** @internal A notification this waiter was handed goes to the next waiter instead. */
+  _passOn(): void {
+    this.#waiters.shift()?._resume(this.#notified, undefined);
+  }
+
   *#waiting(): Generator<unknown, true, unknown> {
+    this.#checkLocked("wait()");
     this.#lock.release();
+    let notified = false;
     let cancelled: unknown = null;
     try {
       yield this.#notified;
+      notified = true;
     } finally {
       // The lock is taken back whatever happened, as the caller's finally will release it.
       for (;;) {
@@ -95,7 +112,12 @@ export class Condition {
         }
       }
     }
-    if (cancelled !== null) throw cancelled;
+    if (cancelled !== null) {
+      // Notified, then cancelled while taking the lock back: this wait raises, so the notification
+      // is not spent here.
+      if (notified) this._passOn();
+      throw cancelled;
+    }
     return true;
   }
 
@@ -125,10 +147,8 @@ class Notified extends WaitOp<undefined> {
   }
   _cancel(task: Task<unknown>, delivered: boolean): void {
     // A notification that reaches a cancelled waiter is passed to the next one.
-    if (delivered) {
-      const next = this.#condition._waiters.shift();
-      next?._resume(this, undefined);
-    } else this.#condition._waiters.remove(task);
+    if (delivered) this.#condition._passOn();
+    else this.#condition._waiters.remove(task);
   }
   _describe(): string {
     return "a Condition to be notified";

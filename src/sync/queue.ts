@@ -21,8 +21,8 @@
 
 import { describe } from "../describe.js";
 import { QueueEmptyError, QueueFullError, QueueShutDownError, UsageError } from "../errors.js";
-import { Task } from "../task.js";
-import { PARK, WaiterQueue, WaitOp } from "../wait.js";
+import type { Task } from "../task.js";
+import { Operation, PARK, WaiterQueue, WaitOp } from "../wait.js";
 
 /** Options of `new Queue()`. */
 export interface QueueOptions {
@@ -155,12 +155,13 @@ export class Queue<T> {
 
   /**
    * Iterates the items as they come, so `for await (const item of queue)` consumes the queue; the
-   * loop ends when the queue is shut down and empty.
+   * loop ends when the queue is shut down and empty. Each `next()` gets an item in the task that
+   * awaits it (an Operation), so cancelling a `for await` never loses an item on its way to it.
    */
-  [Symbol.asyncIterator](): AsyncIterator<T, undefined> & { next(): Task<IteratorResult<T, undefined>> } {
+  [Symbol.asyncIterator](): { next(): Operation<IteratorResult<T, undefined>> } & AsyncIterator<T, undefined> {
     const queue = this;
     return {
-      next: () => Task._start(nextItem(queue), false, "Queue.next"),
+      next: () => new Operation(() => nextItem(queue), "Queue's next()"),
     };
   }
 
