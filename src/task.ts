@@ -17,7 +17,12 @@
  * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
  *   a timer, `#waitingOn` holding its stamp), one task's waiter list, one primitive's waiter
  *   queue, or one thenable's callbacks (WAITING).
- * - A failed task that nothing observes is reported once, by its loop's unhandled-error policy.
+ * - A failed task's error is delivered once: to whoever receives it (an awaiter resuming with it,
+ *   `result()`, `exception()`, a `then` reaction, a combinator passing it on), or, if nobody does,
+ *   to its loop's unhandled-error policy; never to both, never to neither. A waiter that observes
+ *   the outcome holds a *claim* on the failure from the moment it settles (so the end-of-turn
+ *   check does not report it while the waiter is on its way) until it receives it or gives it up
+ *   (`_decline`): a failure whose last claim is given up unreceived is reported.
  * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling
  *   task wakes its waiters by queueing them, never by stepping them.
  *
@@ -66,19 +71,24 @@ const CANCEL_PENDING = 16; // cancel() asked; the next step throws CancelledErro
 const RESUME_THROW = 32; // the next step throws #value instead of sending it
 const NAMED = 64; // #name is the full name, not a prefix to number
 const FRESH = 128; // the coroutine has not taken its first step yet
-const OBSERVED = 256; // someone read the outcome: a failure is not unhandled
+const OBSERVED = 256; // someone received the outcome: a failure is not unhandled
 const LINKED = 512; // in its loop's list of live tasks
 const FROM_TASK = 1024; // parked on a task: the next step reads that task's outcome
 const DELEGATING = 2048; // running an awaitable's iterator: the enclosing ones are in `delegations`
 const GENERATOR = 4096; // the coroutine is a plain generator object: resume it through generatorNext
 const COMMIT = 8192; // handed something by a primitive that must hear when it is taken (WaitOp#_commit)
+const CLAIMED = 16384; // failed, and waiters are on their way to receive it: counted in `claims`
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT;
 
 /** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
 type Request = { [REQUEST]?: number };
 
-/** @internal Something a settling task must tell: a task awaiting it, a reaction, a latch. */
+/**
+ * @internal Something a settling task must tell: a task awaiting it, a reaction, a latch. A waiter
+ * that observes holds a claim on a failure from `_wake` on: it must receive it (`result()`,
+ * `exception()`) or give it up (`source._decline()`), once.
+ */
 export interface Waiter {
   _wake(source: Task<unknown>): void;
   /** `false` for a waiter that only wants to know *when* it settles: it does not read a failure. */
@@ -100,6 +110,10 @@ const delegations = new WeakMap<Task<unknown>, Iterator<unknown, unknown, unknow
 
 // The message of a pending cancel(message): rare, so kept beside the tasks rather than in each.
 const cancelMessages = new WeakMap<Task<unknown>, string>();
+
+// How many claims a failed task with the CLAIMED flag has still standing (see the invariants at the
+// top): failures are rare next to tasks, so the count lives beside them.
+const claims = new WeakMap<Task<unknown>, number>();
 
 /**
  * One coroutine's life on a loop: a custom thenable, as asyncio's Task is a Future. Its `then`
@@ -217,12 +231,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * and a UsageError while it is still pending.
    */
   result(): T {
-    this.#bits |= OBSERVED;
     switch (this.#bits & STATE) {
       case FULFILLED:
         return this.#value as T;
       case REJECTED:
       case CANCELLED:
+        this.#bits |= OBSERVED;
         throw this.#value;
       default:
         throw new UsageError(
@@ -236,14 +250,15 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * was cancelled, and a UsageError while it is still pending.
    */
   exception(): unknown {
-    this.#bits |= OBSERVED;
     switch (this.#bits & STATE) {
       case FULFILLED:
         return undefined;
       case REJECTED:
-        return this.#value;
       case CANCELLED:
-        throw this.#value;
+        // (Asking a pending task is a UsageError, not a look at an outcome it does not have yet.)
+        this.#bits |= OBSERVED;
+        if ((this.#bits & STATE) === CANCELLED) throw this.#value;
+        return this.#value;
       default:
         throw new UsageError(
           `Cannot call exception() on task "${this.name}": it is still pending. Await it, or check done() first.`,
@@ -400,14 +415,49 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return task;
   }
 
-  /** @internal Whether someone read this task's outcome (see loop.ts, unhandled errors). */
+  /**
+   * @internal Whether this task's failure is taken care of: received, or claimed by a waiter on
+   * its way to receive it (see unhandled.ts: the end-of-turn check skips it).
+   */
   get _observed(): boolean {
-    return (this.#bits & OBSERVED) !== 0;
+    return (this.#bits & (OBSERVED | CLAIMED)) !== 0;
   }
 
   /** @internal Counts as observed from now on (an unhandled failure is reported once). */
   _markObserved(): void {
     this.#bits |= OBSERVED;
+  }
+
+  /**
+   * @internal Someone found this task already settled and will deliver its failure later (a
+   * combinator that rethrows it, a compiled await that resumes on the next turn): keep it from
+   * being reported meanwhile. Must be paired with receiving it or with `_decline()`. A no-op
+   * unless the task failed and nobody received the failure yet.
+   */
+  _claim(): void {
+    const bits = this.#bits;
+    if ((bits & STATE) !== REJECTED || bits & OBSERVED) return;
+    claims.set(this, bits & CLAIMED ? claims.get(this)! + 1 : 1);
+    this.#bits = bits | CLAIMED;
+  }
+
+  /**
+   * @internal A waiter that held a claim on this task's failure will not deliver it (it was
+   * cancelled, or stopped listening). When that was the last claim and nobody received the
+   * failure, it goes to the unhandled-error policy at the end of this turn, unless someone
+   * receives it by then. A no-op for a task that did not fail.
+   */
+  _decline(): void {
+    const bits = this.#bits;
+    if (!(bits & CLAIMED)) return;
+    const left = claims.get(this)! - 1;
+    if (left > 0) {
+      claims.set(this, left);
+      return;
+    }
+    claims.delete(this);
+    this.#bits = bits & ~CLAIMED;
+    if (!(bits & OBSERVED)) (this.#loop ?? running.loop)?._noteUnobserved(this);
   }
 
   /** @internal A future settled (with undefined) once this task settles; reads no outcome. */
@@ -530,16 +580,22 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return String(on);
   }
 
-  /** @internal A settled task this one awaited: resume it. A future takes on the outcome. */
+  /**
+   * @internal A settled task this one awaited: resume it (it receives the outcome when it runs, or
+   * declines it if cancelled first). A future takes on the outcome, receiving it; one already
+   * settled declines it.
+   */
   _wake(source: Task<unknown>): void {
     if (this.#it === null) {
-      if ((this.#bits & STATE) < FULFILLED) this.settle(source.#bits & STATE, source.#value);
+      if ((this.#bits & STATE) >= FULFILLED) return source._decline();
+      source.#bits |= OBSERVED;
+      this.settle(source.#bits & STATE, source.#value);
       return;
     }
     if ((this.#bits & STATE) === WAITING && this.#waitingOn === source) {
       this.#bits = (this.#bits & ~STATE) | READY;
       this.#loop!._schedule(this);
-    }
+    } else source._decline();
   }
 
   /** @internal Whether the timer it parked on with `stamp` still stands (see timer-heap.ts). */
@@ -616,6 +672,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (flags & CANCEL_PENDING) {
       value = this.cancelledError(cancelMessages.get(this));
       cancelMessages.delete(this);
+      // Woken by a task it awaited, it resumes with its own CancelledError instead of that task's
+      // outcome: a failure there reaches nobody through this await.
+      if (flags & FROM_TASK) (from as Task<unknown>)._decline();
       if (flags & FRESH) {
         // Cancelled before its first step: the body never runs.
         closeQuietly(this.#it!);
@@ -709,16 +768,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           case TASK_REQUEST: {
             const other = y as Task<unknown>;
             if ((other.#bits & STATE) >= FULFILLED) {
-              other.#bits |= OBSERVED;
               if ((this.#bits & (COMPILED | DELEGATING)) === COMPILED) {
                 // A compiled body's own `await` of a settled task still takes one turn, as a native
                 // await of a settled promise takes one microtask: `while (!flag) await done;` must
                 // let the task that sets the flag run. (A hand-written `yield* task` resumes at
-                // once, as asyncio's `await` of a done future does.)
+                // once, as asyncio's `await` of a done future does.) It receives a failure then;
+                // until then it holds a claim on it.
+                other._claim();
                 this.#waitingOn = other;
                 this.#bits |= FROM_TASK;
                 return this.parkReady(undefined);
               }
+              other.#bits |= OBSERVED;
               throwing = (other.#bits & STATE) !== FULFILLED;
               value = other.#value;
               continue;
@@ -906,9 +967,15 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     const waiters = this.#waiters;
     this.#waiters = null;
     if (state === REJECTED && !(this.#bits & OBSERVED)) {
-      const observed = Array.isArray(waiters) ? waiters.some(observes) : observes(waiters);
-      if (observed) this.#bits |= OBSERVED;
-      else (this.#loop ?? running.loop)?._noteUnobserved(this);
+      // Each waiter that observes the outcome claims the failure until it receives or declines it.
+      let n = 0;
+      if (Array.isArray(waiters)) {
+        for (const waiter of waiters) if (observes(waiter)) n++;
+      } else if (observes(waiters)) n = 1;
+      if (n > 0) {
+        claims.set(this, n);
+        this.#bits |= CLAIMED;
+      } else (this.#loop ?? running.loop)?._noteUnobserved(this);
     }
     if (waiters === null) return;
     if (Array.isArray(waiters)) for (const waiter of waiters) waiter._wake(this);

@@ -2,11 +2,15 @@ import { describe, expect, it, vi } from "vitest";
 import {
   asleep,
   coroutine,
+  currentLoop,
   EventLoop,
   gather,
   run,
+  shield,
   sleep,
   Task,
+  taskGroup,
+  timeout,
   UnhandledTaskError,
   VirtualClock,
   type UnhandledErrorPolicy,
@@ -177,3 +181,141 @@ describe("unhandled task errors", () => {
     );
   });
 });
+
+// ---- No error is lost: each error reaches one receiver or the policy, never both, never neither ----
+
+/** Runs `main` with a policy that records what it reports; gives the reports and main's outcome. */
+function runRecording(main: () => Generator<unknown, unknown, unknown>): { reported: string[]; outcome: string } {
+  const reported: string[] = [];
+  let outcome: string;
+  try {
+    outcome = `returned ${String(
+      run(main, { clock: new VirtualClock(), unhandledError: (error) => reported.push((error as Error).message) }),
+    )}`;
+  } catch (error) {
+    outcome = `threw ${(error as Error).name}: ${(error as Error).message}`;
+  }
+  return { reported, outcome };
+}
+
+/** Sleeps `seconds`; when cancelled, its cleanup takes a second and then throws `message`. */
+const failsInCleanup = coroutine(function* (message: string, seconds: number = 10) {
+  try {
+    yield* asleep(seconds);
+  } finally {
+    yield* asleep(1);
+    // eslint-disable-next-line no-unsafe-finally
+    throw new Error(message);
+  }
+});
+
+describe("no error is lost: an error its awaiter, cancelled, did not receive is reported", () => {
+  it("when the awaited task fails in the cleanup the cancellation started", () => {
+    expect(
+      runRecording(function* () {
+        const awaiter = coroutine(function* () {
+          yield* failsInCleanup("cleanup failed");
+        })();
+        yield* asleep(1);
+        awaiter.cancel();
+        try {
+          yield awaiter;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["cleanup failed"], outcome: "returned CancelledError" });
+  });
+
+  it("when the awaited task had just failed and the awaiter is cancelled before it resumes", () => {
+    expect(
+      runRecording(function* () {
+        const failing = coroutine(function* () {
+          yield* asleep(1);
+          throw new Error("failed at 1");
+        })();
+        const awaiter = coroutine(function* () {
+          yield* failing;
+        })();
+        currentLoop().callLater(1, () => awaiter.cancel()); // after `failing` woke it, before it ran
+        try {
+          yield awaiter;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["failed at 1"], outcome: "returned CancelledError" });
+  });
+
+  it("through timeout() cancelled from outside", () => {
+    expect(
+      runRecording(function* () {
+        const timed = timeout(5, failsInCleanup("cleanup failed"));
+        yield* asleep(1);
+        timed.cancel();
+        try {
+          yield timed;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["cleanup failed"], outcome: "returned CancelledError" });
+  });
+
+  it("through an awaited taskGroup, whose TaskGroupError is reported", () => {
+    const { reported, outcome } = runRecording(function* () {
+      const awaiter = coroutine(function* () {
+        yield* taskGroup(function* (group) {
+          group.spawn(failsInCleanup("child cleanup failed"));
+          yield* asleep(10);
+        });
+      })();
+      yield* asleep(1);
+      awaiter.cancel();
+      try {
+        yield awaiter;
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(reported).toEqual(["1 task in the group failed; the first: Error: child cleanup failed"]);
+    expect(outcome).toBe("returned CancelledError");
+  });
+
+  it("through shield, cancelled after the work failed and before it resumed", () => {
+    expect(
+      runRecording(function* () {
+        const shielded = shield(
+          coroutine(function* () {
+            yield* asleep(1);
+            throw new Error("work failed at 1");
+          })(),
+        );
+        currentLoop().callLater(1, () => shielded.cancel());
+        try {
+          yield shielded;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["work failed at 1"], outcome: "returned CancelledError" });
+  });
+});
+
+describe("no error is lost: asking too early is not looking", () => {
+  it("a failure is reported although result() and exception() were asked while the task was pending", () => {
+    expect(
+      runRecording(function* () {
+        const task = coroutine(function* () {
+          yield* asleep(1);
+          throw new Error("failed later");
+        })();
+        expect(() => task.result()).toThrow(/still pending/);
+        expect(() => task.exception()).toThrow(/still pending/);
+        yield* asleep(2);
+        return "main done";
+      }),
+    ).toEqual({ reported: ["failed later"], outcome: "returned main done" });
+  });
+});
+
