@@ -2,8 +2,14 @@
  * combinators.ts: gather, race, timeout and shield, built on tasks and cancel().
  *
  * Nothing here touches the loop's internals: a combinator is a coroutine that owns child tasks,
- * parks on a future, and is woken by a latch that its children notify when they settle. The rule
- * they share (Trio's): a combinator does not return while work it started is still running.
+ * parks on a future, and is woken by a latch that its children notify when they settle. The rules
+ * they share (Trio's):
+ * - A combinator does not return or throw while work it started is still running (shield aside,
+ *   whose point is to let it run on), however many times it is cancelled: each cancel is passed on
+ *   to the children still running, as a task passes it to the task it awaits.
+ * - No error is lost (see task.ts): a latch listens only while its owner cares. The failure it
+ *   picked is claimed until the owner rethrows it; an owner that ends otherwise (cancelled) gives
+ *   it up, and the loop reports it. Children it stopped listening to report their own errors.
  */
 
 import { checkSeconds } from "./checks.js";
@@ -12,52 +18,108 @@ import { CancelledError, TimeoutError, UsageError } from "./errors.js";
 import { currentLoop, type AwaitableLike } from "./loop.js";
 import { Task, type Waiter } from "./task.js";
 
-/** Wakes its owner once every child has settled, or as soon as one fails. */
-class Latch implements Waiter {
-  readonly done = Task._future<void>("gather-latch");
-  failure: Task<unknown> | null = null;
+/**
+ * Listens to the children for its owner, and wakes it (settles `done`) once it has what it waits
+ * for: the one child it picked (`picked`, claimed if it failed), or all of them. It stops
+ * listening as soon as it has decided, or when its owner gives up; a child it is not listening to
+ * keeps its outcome to itself, so its failure is reported if nobody else receives it.
+ */
+abstract class Listener implements Waiter {
+  readonly done: Task<void>;
+  picked: Task<unknown> | null = null;
   readonly #children: readonly Task<unknown>[];
-  #remaining: number;
 
-  constructor(children: readonly Task<unknown>[]) {
+  constructor(children: readonly Task<unknown>[], label: string) {
+    this.done = Task._future<void>(label);
     this.#children = children;
-    this.#remaining = children.length;
-    if (children.length === 0) this.done._resolve(undefined);
-    for (const child of children) {
-      if (child.done()) this._wake(child);
-      else child._addWaiter(this);
+  }
+
+  /** Starts listening; children already settled are heard at once, in order, until it decides. */
+  protected listen(): void {
+    for (const child of this.#children) {
+      if (this.done.done()) return; // decided: the rest are not listened to
+      if (child.done()) {
+        child._claim(); // heard now, as a waiter would have been when it settled
+        this._wake(child);
+      } else child._addWaiter(this);
     }
   }
 
   _wake(child: Task<unknown>): void {
-    if (this.done.done()) return;
-    if (child._failed) {
-      this.failure = child;
-      this.done._resolve(undefined);
-      detach(this.#children, this);
-    } else if (--this.#remaining === 0) {
-      this.done._resolve(undefined);
-    }
+    // Decided already, or the owner gave up (its wait on `done` was cancelled): not listening.
+    if (this.done.done()) return child._decline();
+    this.hear(child);
+  }
+
+  /** A child settled while it listens. */
+  protected abstract hear(child: Task<unknown>): void;
+
+  /** Decides on `child`: wakes the owner and stops listening to the others. */
+  protected pick(child: Task<unknown> | null): void {
+    this.picked = child;
+    this.done._resolve(undefined);
+    this.#detach();
+  }
+
+  /** The owner will not deliver the outcome it waited for (it was cancelled): stop listening. */
+  abandon(): void {
+    if (!this.done.done()) this.done.cancel();
+    this.#detach();
+    this.picked?._decline();
+    this.picked = null;
+  }
+
+  #detach(): void {
+    for (const child of this.#children) if (!child.done()) child._removeWaiter(this);
   }
 }
 
-/** Cancels every child still running and waits until each has finished its cleanup. */
+/** gather's: wakes its owner once every child has settled, or as soon as one fails (picked). */
+class Latch extends Listener {
+  #remaining: number;
+
+  constructor(children: readonly Task<unknown>[]) {
+    super(children, "gather-latch");
+    this.#remaining = children.length;
+    if (children.length === 0) this.done._resolve(undefined);
+    this.listen();
+  }
+
+  protected hear(child: Task<unknown>): void {
+    if (child._failed) this.pick(child);
+    else if (--this.#remaining === 0) this.pick(null);
+  }
+}
+
+/** race's: wakes its owner when the first child settles, and picks it. */
+class FirstLatch extends Listener {
+  constructor(children: readonly Task<unknown>[]) {
+    super(children, "race-latch");
+    this.listen();
+  }
+
+  protected hear(child: Task<unknown>): void {
+    this.pick(child);
+  }
+}
+
+/**
+ * Cancels every child still running and waits until each has finished its cleanup. Cancelled
+ * itself meanwhile, it passes the cancel on to the children still running and keeps waiting.
+ */
 function* cancelAll(children: readonly Task<unknown>[]): Generator<unknown, void, unknown> {
   for (const child of children) child.cancel();
   for (const child of children) {
-    try {
-      // Wait for the cleanup without reading the outcome: an error raised during it is nobody's
-      // result, so it stays unobserved and the loop's unhandled-error policy reports it.
-      if (!child.done()) yield child._whenSettled();
-    } catch {
-      // This combinator was cancelled again while waiting: keep waiting, it ends after the cleanup.
+    while (!child.done()) {
+      try {
+        // Wait for the cleanup without reading the outcome: an error raised during it is nobody's
+        // result, so it stays unobserved and the loop's unhandled-error policy reports it.
+        yield child._whenSettled();
+      } catch {
+        for (const other of children) other.cancel();
+      }
     }
   }
-}
-
-/** A latch stops watching the children it no longer cares about, so their outcomes stay theirs. */
-function detach(children: readonly Task<unknown>[], latch: Waiter): void {
-  for (const child of children) if (!child.done()) child._removeWaiter(latch);
 }
 
 /** Makes each work a task of the running loop; if one cannot be, cancels those already started. */
@@ -89,13 +151,16 @@ const gathering = coroutine(function* gather(works: readonly AwaitableLike<unkno
   try {
     if (!latch.done.done()) yield latch.done;
   } catch (error) {
-    // gather itself was cancelled: its children go with it, and it returns after their cleanup.
+    // gather itself was cancelled: its children go with it, and it ends after their cleanup. A
+    // failure it had picked and will not throw now is nobody's: the loop reports it.
+    latch.abandon();
     yield* cancelAll(children);
     throw error;
   }
-  if (latch.failure !== null) {
+  const failure = latch.picked;
+  if (failure !== null) {
     yield* cancelAll(children);
-    return latch.failure.result() as never;
+    return failure.result() as never;
   }
   return children.map((child) => child.result());
 });
@@ -104,7 +169,8 @@ const gathering = coroutine(function* gather(works: readonly AwaitableLike<unkno
  * Runs several awaitables concurrently and gives their results in input order, as asyncio's
  * `gather`. Tasks are awaited as they are; other awaitables, thenables and generators become new
  * tasks. When a child fails, gather cancels the children still running, waits for their cleanup,
- * then fails with the first error in time; cancelling gather cancels every child the same way.
+ * then fails with the first error in time; cancelling gather cancels every child the same way. It
+ * returns or throws only once every child has ended, however many times it is cancelled.
  * Called outside a loop it starts when a loop adopts it, like a coroutine.
  *
  * @example
@@ -177,28 +243,6 @@ export function timeout<T>(seconds: number, work: AwaitableLike<T>): Task<T> {
 
 // ---- race ------------------------------------------------------------------------------------------
 
-/** Wakes its owner when the first child settles, and remembers which. */
-class FirstLatch implements Waiter {
-  readonly done = Task._future<void>("race-latch");
-  winner: Task<unknown> | null = null;
-  readonly #children: readonly Task<unknown>[];
-
-  constructor(children: readonly Task<unknown>[]) {
-    this.#children = children;
-    for (const child of children) {
-      if (child.done()) this._wake(child);
-      else child._addWaiter(this);
-    }
-  }
-
-  _wake(child: Task<unknown>): void {
-    if (this.winner !== null) return;
-    this.winner = child;
-    this.done._resolve(undefined);
-    detach(this.#children, this);
-  }
-}
-
 const racing = coroutine(function* race(works: readonly AwaitableLike<unknown>[]) {
   if (works.length === 0) {
     throw new UsageError("race() needs at least one awaitable: with none, nothing could ever win.");
@@ -206,12 +250,13 @@ const racing = coroutine(function* race(works: readonly AwaitableLike<unknown>[]
   const children = yield* startAll(works);
   const latch = new FirstLatch(children);
   try {
-    if (latch.winner === null) yield latch.done;
+    if (!latch.done.done()) yield latch.done;
   } catch (error) {
-    yield* cancelAll(children); // race itself was cancelled
+    latch.abandon(); // race itself was cancelled (see gather)
+    yield* cancelAll(children);
     throw error;
   }
-  const winner = latch.winner!;
+  const winner = latch.picked!;
   yield* cancelAll(children.filter((child) => child !== winner));
   return winner.result() as never;
 });
@@ -234,17 +279,30 @@ export function race<const T extends readonly unknown[]>(
 
 // ---- shield ----------------------------------------------------------------------------------------
 
+/** shield's: wakes its owner when the work settles, holding a claim on a failure. */
+class ShieldLink extends Listener {
+  constructor(inner: Task<unknown>) {
+    super([inner], "shield");
+    this.listen();
+  }
+
+  protected hear(inner: Task<unknown>): void {
+    this.pick(inner);
+  }
+}
+
 const shielding = coroutine(function* shield<T>(work: AwaitableLike<T>) {
   const inner = currentLoop().createTask(work);
-  if (inner.done()) return (yield inner) as T;
-  const mirror = Task._future<T>("shield");
-  inner._addWaiter(mirror);
+  const link = new ShieldLink(inner);
   try {
-    return (yield mirror) as T;
-  } finally {
-    // Cancelled: the inner work goes on, and its outcome, no longer watched, is its own to report.
-    if (!inner.done()) inner._removeWaiter(mirror);
+    if (!link.done.done()) yield link.done;
+  } catch (error) {
+    // Cancelled: the inner work goes on, and its outcome, no longer listened to, is its own to
+    // report (a failure it had already met included).
+    link.abandon();
+    throw error;
   }
+  return inner.result();
 });
 
 /**

@@ -5,6 +5,7 @@ import {
   currentLoop,
   EventLoop,
   gather,
+  race,
   run,
   shield,
   sleep,
@@ -198,6 +199,10 @@ function runRecording(main: () => Generator<unknown, unknown, unknown>): { repor
   return { reported, outcome };
 }
 
+const failsAtOnce = coroutine(function* (message: string) {
+  throw new Error(message);
+});
+
 /** Sleeps `seconds`; when cancelled, its cleanup takes a second and then throws `message`. */
 const failsInCleanup = coroutine(function* (message: string, seconds: number = 10) {
   try {
@@ -207,6 +212,49 @@ const failsInCleanup = coroutine(function* (message: string, seconds: number = 1
     // eslint-disable-next-line no-unsafe-finally
     throw new Error(message);
   }
+});
+
+/** Sleeps `seconds`, then runs a second of cleanup when cancelled, and records when it ended. */
+const slowToStop = coroutine(function* (ended: string[], name: string, seconds: number = 10) {
+  try {
+    yield* asleep(seconds);
+  } finally {
+    try {
+      yield* asleep(1);
+    } finally {
+      ended.push(`${name}@${currentLoop().time()}`);
+    }
+  }
+});
+
+describe("no error is lost: thrown and reported", () => {
+  it("gather of a child that already failed, while another still runs, throws the error and does not report it", () => {
+    const outcome = run(
+      function* () {
+        try {
+          yield* gather(failsAtOnce("at once"), sleep(5));
+        } catch (error) {
+          return `caught ${(error as Error).message}`;
+        }
+      },
+      { clock: new VirtualClock() },
+    );
+    expect(outcome).toBe("caught at once");
+  });
+
+  it("race of a child that already failed, while another still runs, throws the error and does not report it", () => {
+    const outcome = run(
+      function* () {
+        try {
+          yield* race(failsAtOnce("at once"), sleep(5));
+        } catch (error) {
+          return `caught ${(error as Error).message}`;
+        }
+      },
+      { clock: new VirtualClock() },
+    );
+    expect(outcome).toBe("caught at once");
+  });
 });
 
 describe("no error is lost: an error its awaiter, cancelled, did not receive is reported", () => {
@@ -282,6 +330,46 @@ describe("no error is lost: an error its awaiter, cancelled, did not receive is 
     expect(outcome).toBe("returned CancelledError");
   });
 
+  it("through gather, cancelled after a child failed and before it resumed", () => {
+    expect(
+      runRecording(function* () {
+        const gathered = gather(
+          coroutine(function* () {
+            yield* asleep(1);
+            throw new Error("child failed at 1");
+          })(),
+          sleep(5),
+        );
+        currentLoop().callLater(1, () => gathered.cancel());
+        try {
+          yield gathered;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["child failed at 1"], outcome: "returned CancelledError" });
+  });
+
+  it("through race, cancelled after the first to finish failed and before it resumed", () => {
+    expect(
+      runRecording(function* () {
+        const raced = race(
+          coroutine(function* () {
+            yield* asleep(1);
+            throw new Error("winner failed at 1");
+          })(),
+          sleep(5),
+        );
+        currentLoop().callLater(1, () => raced.cancel());
+        try {
+          yield raced;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["winner failed at 1"], outcome: "returned CancelledError" });
+  });
+
   it("through shield, cancelled after the work failed and before it resumed", () => {
     expect(
       runRecording(function* () {
@@ -319,3 +407,117 @@ describe("no error is lost: asking too early is not looking", () => {
   });
 });
 
+describe("no error is lost: an observer that stopped caring no longer counts", () => {
+  it("a cancelled gather: a child that fails in its cleanup is reported", () => {
+    expect(
+      runRecording(function* () {
+        const gathered = gather(failsInCleanup("cleanup failed"), sleep(10));
+        yield* asleep(1);
+        gathered.cancel();
+        try {
+          yield gathered;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["cleanup failed"], outcome: "returned CancelledError" });
+  });
+
+  it("a gather that found a child already failed: a later child that fails in its cleanup is reported", () => {
+    expect(
+      runRecording(function* () {
+        try {
+          yield* gather(failsAtOnce("at once"), failsInCleanup("cleanup failed"));
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }),
+    ).toEqual({ reported: ["cleanup failed"], outcome: "returned at once" });
+  });
+
+  it("a race that found a child already settled: a later child that fails in its cleanup is reported", () => {
+    expect(
+      runRecording(function* () {
+        const done = coroutine(function* () {
+          return "first";
+        })();
+        return yield* race(done, failsInCleanup("cleanup failed"));
+      }),
+    ).toEqual({ reported: ["cleanup failed"], outcome: "returned first" });
+  });
+
+  it("a cancelled shield: the work failing in the same turn, before the shield's next step, is reported", () => {
+    expect(
+      runRecording(function* () {
+        const shielded = shield(
+          coroutine(function* () {
+            yield* asleep(1);
+            throw new Error("work failed at 1");
+          })(),
+        );
+        // Scheduled before the work's own timer fires: the cancel comes first in that turn.
+        currentLoop().callAt(1, () => shielded.cancel());
+        try {
+          yield shielded;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      }),
+    ).toEqual({ reported: ["work failed at 1"], outcome: "returned CancelledError" });
+  });
+});
+
+describe("no error is lost: a combinator returns only after every child ended", () => {
+  it("gather cancelled again while it waits for the children's cleanup", () => {
+    const ended: string[] = [];
+    const outcome = runRecording(function* () {
+      const gathered = gather(slowToStop(ended, "a"), slowToStop(ended, "b"));
+      yield* asleep(1);
+      gathered.cancel();
+      yield* asleep(0.5);
+      gathered.cancel(); // both children are in their cleanup, due to end at 2
+      try {
+        yield gathered;
+      } catch (error) {
+        ended.push(`gather ${(error as Error).name}@${currentLoop().time()}`);
+      }
+    });
+    expect(outcome.reported).toEqual([]);
+    // The second cancel is passed on: it interrupts the children's cleanup, which still ends first.
+    expect(ended).toEqual(["a@1.5", "b@1.5", "gather CancelledError@1.5"]);
+  });
+
+  it("gather cancelled while it waits for the cleanup after a failure", () => {
+    const ended: string[] = [];
+    const outcome = runRecording(function* () {
+      const gathered = gather(
+        coroutine(function* () {
+          yield* asleep(1);
+          throw new Error("failed at 1");
+        })(),
+        slowToStop(ended, "slow"),
+      );
+      currentLoop().callLater(1.5, () => gathered.cancel());
+      currentLoop().callLater(1.6, () => gathered.cancel());
+      try {
+        yield gathered;
+      } catch (error) {
+        ended.push(`gather ${(error as Error).message}@${currentLoop().time()}`);
+      }
+    });
+    expect(outcome.reported).toEqual([]);
+    expect(ended).toEqual(["slow@1.5", "gather failed at 1@1.5"]);
+  });
+
+  it("race cancelled again while it waits for the losers' cleanup", () => {
+    const ended: string[] = [];
+    const outcome = runRecording(function* () {
+      const raced = race(sleep(1, "winner"), slowToStop(ended, "loser"));
+      currentLoop().callLater(1.5, () => raced.cancel());
+      const result = yield raced;
+      ended.push(`race ${String(result)}@${currentLoop().time()}`);
+    });
+    expect(outcome.reported).toEqual([]);
+    expect(ended).toEqual(["loser@1.5", "race winner@1.5"]);
+  });
+});
