@@ -4,6 +4,9 @@
  * A task that fails with no waiter is noted; at the end of the turn, those still unobserved (no
  * `await`, `then`, `result()`... in the meantime) go to the policy, once each. The loop asks
  * `fatal` after each turn: under the "throw" policy it then ends the run and throws `takeError()`.
+ * Invariant: an error (object) goes to the policy at most once, whichever tasks it failed: a task
+ * that awaited a task already reported, and failed with the same error in turn, is not reported
+ * again (the policy already has that error; it is delivered once).
  */
 
 import { describe } from "./describe.js";
@@ -25,6 +28,8 @@ export class UnhandledErrors {
   #noted: Task<unknown>[] | null = null;
   // Reported under the "throw" policy, to throw when the run ends.
   #fatal: Task<unknown>[] = [];
+  // The errors reported so far (objects; a thrown primitive cannot be told apart, so it is not kept).
+  readonly #reported = new WeakSet<object>();
 
   constructor(policy: UnhandledErrorPolicy) {
     if (policy !== "throw" && policy !== "warn" && typeof policy !== "function") {
@@ -57,6 +62,10 @@ export class UnhandledErrors {
     for (const task of tasks) {
       if (task._observed) continue;
       const error = task.exception(); // marks it observed: it is reported once
+      if ((typeof error === "object" && error !== null) || typeof error === "function") {
+        if (this.#reported.has(error)) continue;
+        this.#reported.add(error);
+      }
       if (policy === "throw") this.#fatal.push(task);
       else if (policy === "warn") console.error(`handloop: task "${task.name}" failed and nothing observed it: ${oneLine(error)}`);
       else policy(error, task);

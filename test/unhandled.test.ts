@@ -390,6 +390,25 @@ describe("no error is lost: an error its awaiter, cancelled, did not receive is 
   });
 });
 
+describe("no error is lost: reported once", () => {
+  it("an error reported once is not reported again when a task that awaited its task late fails with it", () => {
+    expect(
+      runRecording(function* () {
+        const failed = coroutine(function* () {
+          throw new Error("failed at once");
+        })();
+        yield* asleep(1); // reported at the end of the turn it failed in: nobody looked
+        const late = coroutine(function* () {
+          yield* failed; // receives it, and fails with the same error
+        })();
+        void late;
+        yield* asleep(1);
+        return "main done";
+      }),
+    ).toEqual({ reported: ["failed at once"], outcome: "returned main done" });
+  });
+});
+
 describe("no error is lost: asking too early is not looking", () => {
   it("a failure is reported although result() and exception() were asked while the task was pending", () => {
     expect(
