@@ -37,7 +37,7 @@ export { Event } from "./sync/event.js";
 export { Lock, Semaphore } from "./sync/lock.js";
 export { Queue, type QueueOptions } from "./sync/queue.js";
 export { Task } from "./task.js";
-export { WaitOp } from "./wait.js";
+export { Operation, WaitOp } from "./wait.js";
 // The contract of code compiled by handloop/compile (not for hand use; see compile/runtime.ts).
 export { AsyncGen, __agen, __wrapAgen, __yieldStar, __yieldValue } from "./compile/async-generator.js";
 export { __forAwait, __forAwaitClose } from "./compile/iteration.js";

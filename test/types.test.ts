@@ -12,6 +12,9 @@ import {
   VirtualClock,
   type ASleep,
   type Awaitable,
+  Condition,
+  Operation,
+  Queue,
   type NotReady,
 } from "../src/index.js";
 
@@ -84,5 +87,23 @@ describe("types", () => {
       return "gen";
     }, { clock })).toEqualTypeOf<string>();
     expectTypeOf(run(asleep(1, 5), { clock })).toEqualTypeOf<number>();
+  });
+
+  it("types Condition waits and a Queue's for-await steps as Operations that yield* and await give typed", () => {
+    const cond = new Condition();
+    const queue = new Queue<number>();
+    coroutine(function* () {
+      yield* cond.acquire();
+      expectTypeOf(cond.wait()).toEqualTypeOf<Operation<true>>();
+      const found = yield* cond.waitFor(() => "found" as const);
+      expectTypeOf(found).toEqualTypeOf<"found">();
+      const step = yield* queue[Symbol.asyncIterator]().next();
+      expectTypeOf(step).toEqualTypeOf<IteratorResult<number, undefined>>();
+    });
+    expectTypeOf<Operation<number>>().toMatchTypeOf<Promise<number>>();
+    const viaAwait = async () => {
+      for await (const item of queue) expectTypeOf(item).toEqualTypeOf<number>();
+    };
+    void viaAwait;
   });
 });
