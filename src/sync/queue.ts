@@ -176,10 +176,19 @@ export class Queue<T> {
   _add(item: T): void {
     this.#unfinished++;
     const getter = this.#getters.shift();
-    if (getter !== undefined) {
-      this.#handedOut++;
-      getter._resume(this.#getOp, item, true);
-    } else this.#items.push(item);
+    if (getter !== undefined) this.#handOut(getter, item);
+    else this.#items.push(item);
+  }
+
+  /**
+   * Hands `item` to a waiting getter. In a bounded queue it keeps its slot until the getter runs
+   * (GetOp#_commit); an unbounded one has no slots to count, so its hand-off is a plain resume and
+   * costs the stepper nothing more.
+   */
+  #handOut(getter: Task<unknown>, item: T): void {
+    if (this.#maxsize === 0) return getter._resume(this.#getOp, item);
+    this.#handedOut++;
+    getter._resume(this.#getOp, item, true);
   }
 
   /** @internal Whether `get` must wait. */
@@ -205,13 +214,11 @@ export class Queue<T> {
 
   /** @internal A getter was handed `item` but cancelled before it ran: it goes to the next getter, or back to the front. */
   _giveBack(item: T): void {
+    if (this.#maxsize > 0) this.#handedOut--;
     const next = this.#getters.shift();
-    if (next !== undefined) next._resume(this.#getOp, item, true);
-    else {
-      this.#handedOut--;
-      if (this.#head > 0) this.#items[--this.#head] = item;
-      else this.#items.unshift(item);
-    }
+    if (next !== undefined) this.#handOut(next, item);
+    else if (this.#head > 0) this.#items[--this.#head] = item;
+    else this.#items.unshift(item);
   }
 
   /** @internal A putter promised a slot runs: its item goes in, unless shutdown(immediate) dropped it. */

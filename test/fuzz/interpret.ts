@@ -17,7 +17,8 @@
  * - A combinator (gather, race, timeout, a task group, and an await of a task) resumes its awaiter
  *   only once every child ended (shield aside), and gather gives its results in input order.
  * - No queue item is lost or duplicated: what puts that returned added is what gets returned plus
- *   what is left; a put that raised added nothing. A bounded queue never holds more than maxsize.
+ *   what is left; a put that raised added nothing. A bounded queue never holds more than maxsize
+ *   (the second queue is sometimes unbounded: its hand-offs take another path).
  * - The lock is never held twice; the semaphore never has more holders than permits, and its
  *   value plus its holders is always its permits (never over-released).
  * - Every sleep that returns wakes exactly at its deadline, in virtual time; a timeout that
@@ -613,7 +614,7 @@ class Interpreter {
     this.#queues.forEach((queue, q) => {
       if (this.#getters[q]! > 0 && queue.size > 0) this.#violate(`a getter waits on q${q} while it holds ${queue.size} items`);
       if (this.#putters[q]! > 0 && !queue.full()) this.#violate(`a putter waits on q${q} while it has room`);
-      if (queue.size > queue.maxsize) this.#violate(`q${q} holds ${queue.size} items, over its maxsize ${queue.maxsize}`);
+      if (queue.maxsize > 0 && queue.size > queue.maxsize) this.#violate(`q${q} holds ${queue.size} items, over its maxsize ${queue.maxsize}`);
     });
     if (this.#lockWaiters > 0 && this.#lockHolders === 0) this.#violate("a task waits for the lock while nobody holds it");
     if (this.#lock.locked() !== this.#lockHolders > 0) {

@@ -52,7 +52,7 @@ export interface Script {
 /** A whole program: main's script, the primitives it shares, and cancels from outside. */
 export interface Program {
   main: Script;
-  /** The maxsize of each bounded queue. */
+  /** The maxsize of each queue (0: unbounded). */
   queues: number[];
   /** The semaphore's permits. */
   permits: number;
@@ -215,7 +215,8 @@ export function programArbitrary(): fc.Arbitrary<Program> {
   return fc
     .record({
       main: fc.record({ steps: fc.array(stepArbitrary, { minLength: 2, maxLength: 8 }) }),
-      queues: fc.array(fc.integer({ min: 1, max: 2 }), { minLength: 2, maxLength: 2 }),
+      // The first queue bounded; the second too, or unbounded (0), whose hand-offs take another path.
+      queues: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 })),
       permits: fc.integer({ min: 1, max: 2 }),
       cancels: fc.array(
         fc.record({ at: fc.integer({ min: 0, max: 16 }).map((n) => n / 2), target: fc.nat(15), twice: fc.boolean() }),
