@@ -59,7 +59,7 @@ import {
   type EventLoop,
   type TaskGroup,
 } from "../../src/index.js";
-import { compile, type Compiled, type CStep, type CTask, type Program } from "./program.js";
+import { compile, targetOf, type Compiled, type CStep, type CTask, type Program } from "./program.js";
 
 /** What a run gives: its event log, and the rules it broke (empty when it kept them all). */
 export interface Report {
@@ -92,6 +92,8 @@ interface TaskInfo {
   /** Sequence number of the last cancel() of it that returned true. */
   lastCancel: number;
   end: { kind: "return" } | { kind: "throw"; error: unknown } | null;
+  /** How many finally blocks it is in now (for the log). */
+  inFinally: number;
 }
 
 interface ErrorInfo {
@@ -168,6 +170,7 @@ class Interpreter {
       lastResume: 0,
       lastCancel: 0,
       end: null,
+      inFinally: 0,
     }));
     const { queues, permits } = compiled.program;
     this.#queues = queues.map((maxsize) => new Queue<number>({ maxsize }));
@@ -230,8 +233,8 @@ class Interpreter {
     const tasks = this.#info.length;
     for (const { at, target, twice } of this.#c.program.cancels) {
       loop.callAt(at, () => {
-        this.#cancel(target % tasks, "outside");
-        if (twice) this.#cancel(target % tasks, "outside");
+        this.#cancel(targetOf(target, tasks), "outside");
+        if (twice) this.#cancel(targetOf(target, tasks), "outside");
       });
     }
     for (let round = 0; round <= this.#c.size + 2; round++) {
@@ -254,7 +257,7 @@ class Interpreter {
     const info = this.#info[id]!;
     if (info.task === null) return this.#note(`${by} cancels ${info.spec.name}: not created`);
     const accepted = info.task.cancel();
-    this.#note(`${by} cancels ${info.spec.name}: ${accepted}`);
+    this.#note(`${by} cancels ${info.spec.name}: ${accepted}${accepted && info.inFinally > 0 ? " (finally-cancel)" : ""}`);
   }
 
   /** Starts a child at once (as a coroutine call inside a running loop does). */
@@ -436,6 +439,7 @@ class Interpreter {
           yield* this.#suspend(t, queue.put(s.id));
         } catch (error) {
           this.#putFailed.push(s.id);
+          this.#note(`${t.name}'s put of ${s.id} raised (put-raised)`);
           throw error;
         } finally {
           this.#putters[s.q]!--;
@@ -500,7 +504,7 @@ class Interpreter {
         this.#event.clear();
         return;
       case "cancel": {
-        const id = s.target % this.#info.length;
+        const id = targetOf(s.target, this.#info.length);
         this.#cancel(id, t.name);
         if (s.twice) this.#cancel(id, t.name);
         return;
@@ -517,15 +521,19 @@ class Interpreter {
         }
         if (s.fin !== null) {
           const fin = this.#fin(`${t.name}:${s.id}`);
+          const info = this.#info[t.id]!;
           fin.entered++;
+          info.inFinally++;
           try {
             yield* this.#steps(t, s.fin);
           } catch (error) {
             fin.left++;
+            info.inFinally--;
             if (pending !== NONE) this.#supersede(pending);
             throw error;
           }
           fin.left++;
+          info.inFinally--;
         }
         if (pending !== NONE) throw pending;
         return;

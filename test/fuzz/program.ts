@@ -56,7 +56,7 @@ export interface Program {
   queues: number[];
   /** The semaphore's permits. */
   permits: number;
-  /** `cancel()` of task `target` (modulo the number of tasks) at `at` seconds, once or twice. */
+  /** `cancel()` of task `target` (see targetOf) at `at` seconds, once or twice. */
   cancels: { at: number; target: number; twice: boolean }[];
 }
 
@@ -90,6 +90,14 @@ export interface Compiled {
   /** How many steps the program has (bounds how often a task can swallow a cancellation). */
   size: number;
   program: Program;
+}
+
+/**
+ * The task a cancel's `target` (0-15) names among `n` tasks: main (t0) for 0 only, since cancelling
+ * main ends the whole run; the others for the rest.
+ */
+export function targetOf(target: number, n: number): number {
+  return target === 0 || n === 1 ? 0 : 1 + ((target - 1) % (n - 1));
 }
 
 /** Numbers a program's tasks and steps (see the header). */
@@ -138,7 +146,7 @@ export function describeProgram(program: Program): string {
   const out: string[] = [
     `queues (maxsize): [${program.queues.join(", ")}]; semaphore permits: ${program.permits}`,
     ...program.cancels.map(
-      (x) => `at ${x.at}: cancel ${c.tasks[x.target % c.tasks.length]!.name}${x.twice ? " twice" : ""}`,
+      (x) => `at ${x.at}: cancel ${c.tasks[targetOf(x.target, c.tasks.length)]!.name}${x.twice ? " twice" : ""}`,
     ),
   ];
   const task = (t: CTask, pad: string, label: string): void => {
@@ -186,7 +194,7 @@ export function describeProgram(program: Program): string {
           steps(s.body, `${pad}  `);
           break;
         case "cancel":
-          out.push(`${pad}cancel ${c.tasks[s.target % c.tasks.length]!.name}${s.twice ? " twice" : ""}`);
+          out.push(`${pad}cancel ${c.tasks[targetOf(s.target, c.tasks.length)]!.name}${s.twice ? " twice" : ""}`);
           break;
         case "try":
           out.push(`${pad}try:`);
@@ -214,7 +222,9 @@ const DEPTH = "fuzz-depth";
 export function programArbitrary(): fc.Arbitrary<Program> {
   return fc
     .record({
-      main: fc.record({ steps: fc.array(stepArbitrary, { minLength: 2, maxLength: 8 }) }),
+      // Half of main's steps are guarded by a catch, so that one failure or cancellation does not
+      // end the whole program before its later steps ran.
+      main: fc.record({ steps: fc.array(fc.oneof(stepArbitrary, guarded), { minLength: 2, maxLength: 8 }) }),
       // The first queue bounded; the second too, or unbounded (0), whose hand-offs take another path.
       queues: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 2 })),
       permits: fc.integer({ min: 1, max: 2 }),
@@ -246,9 +256,9 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.letrec<{ step: Step; steps: Step[];
       { maxDepth: 6, depthIdentifier: DEPTH, withCrossShrink: true },
       { weight: 4, arbitrary: fc.record({ k: fc.constant("sleep" as const), d: fc.constantFrom(...DURATIONS) }) },
       { weight: 1, arbitrary: leaf("yield") },
-      { weight: 2, arbitrary: leaf("throw") },
-      { weight: 3, arbitrary: fc.record({ k: fc.constant("put" as const), q: queue }) },
-      { weight: 3, arbitrary: fc.record({ k: fc.constant("get" as const), q: queue }) },
+      { weight: 1, arbitrary: leaf("throw") },
+      { weight: 4, arbitrary: fc.record({ k: fc.constant("put" as const), q: queue }) },
+      { weight: 4, arbitrary: fc.record({ k: fc.constant("get" as const), q: queue }) },
       { weight: 1, arbitrary: leaf("wait") },
       { weight: 1, arbitrary: leaf("set") },
       { weight: 1, arbitrary: leaf("clear") },
@@ -258,7 +268,7 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.letrec<{ step: Step; steps: Step[];
         arbitrary: fc.record({
           k: fc.constant("try" as const),
           body: steps,
-          catches: fc.constantFrom<Catches>("none", "errors", "all"),
+          catches: fc.constantFrom<Catches>("none", "errors", "errors", "all", "all"),
           fin: fc.option(steps, { nil: null }),
         }),
       },
@@ -278,6 +288,14 @@ const stepArbitrary: fc.Arbitrary<Step> = fc.letrec<{ step: Step; steps: Step[];
     ) as fc.Arbitrary<Step>,
   };
 }).step;
+
+/** One step in a try that catches errors, or everything. */
+const guarded: fc.Arbitrary<Step> = fc.record({
+  k: fc.constant("try" as const),
+  body: fc.tuple(stepArbitrary),
+  catches: fc.constantFrom<Catches>("errors", "all"),
+  fin: fc.constant(null),
+});
 
 /** Gives a program fast-check's printed form: its pseudo-code. */
 function withDescription(program: Program): Program {
