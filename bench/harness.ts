@@ -279,7 +279,7 @@ export function pythonVersion(): string {
 }
 
 const generated = fileURLToPath(new URL("./.generated/", import.meta.url));
-const runtime = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const runtime = fileURLToPath(new URL("../src/runtime.ts", import.meta.url));
 
 /**
  * Loads the same JavaScript source twice: as written (native async) and compiled by handloop,

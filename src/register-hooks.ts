@@ -4,9 +4,12 @@
  *
  * `load` compiles opted-in files (a `.loop.ts` name or a `"use handloop"` directive, see
  * compile.ts) and hands every other file, untouched, to the next hook (tsx's, or Node's own).
- * Compiled code imports its helpers from the handloop module next to this file, so a program
- * and the code compiled for it share one copy of the runtime. Results are cached on disk by
- * content, so a re-run does not load the compiler at all. The hook never evaluates strings.
+ * Compiled code imports its helpers as `handloop/runtime`, resolved like the program's own
+ * `import "handloop"` (through tsx's tsconfig paths, or the installed package), so both find the
+ * same files; `resolve` falls back on the copy next to this file only where the program itself
+ * could not find handloop (a script outside any project). Copies that still differ share one
+ * runtime through the registry (registry.ts). Results are cached on disk by content, so a
+ * re-run does not load the compiler at all. The hook never evaluates strings.
  */
 
 import { createHash } from "node:crypto";
@@ -27,8 +30,22 @@ interface LoadResult {
   shortCircuit?: boolean;
 }
 type NextLoad = (url: string, context?: LoadContext) => LoadResult | Promise<LoadResult>;
+interface ResolveContext {
+  conditions?: readonly string[];
+  importAttributes?: Record<string, string>;
+  parentURL?: string;
+}
+interface ResolveResult {
+  url: string;
+  format?: string | null;
+  shortCircuit?: boolean;
+}
+type NextResolve = (specifier: string, context?: ResolveContext) => ResolveResult | Promise<ResolveResult>;
 
-const runtime = new URL(import.meta.url.endsWith(".ts") ? "./index.ts" : "./index.js", import.meta.url).href;
+/** What compiled code imports its helpers from. */
+const RUNTIME = "handloop/runtime";
+/** The helpers next to this file, for code that cannot resolve RUNTIME itself. */
+const ownRuntime = new URL(import.meta.url.endsWith(".ts") ? "./runtime.ts" : "./runtime.js", import.meta.url).href;
 const CANDIDATE = /\.(?:[mc]?[jt]s|[jt]sx)$/i;
 // The project's node_modules/.cache, as other compilers use; a temporary folder when there is no
 // node_modules here, so a run from elsewhere never creates one.
@@ -44,6 +61,15 @@ const compilerStamp = createHash("sha256")
   .update(readFileSync(new URL(`./compile/compile${extension}`, import.meta.url)))
   .update(readFileSync(new URL(`./compile/lower-async${extension}`, import.meta.url)))
   .digest("hex");
+
+export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
+  if (specifier !== RUNTIME) return nextResolve(specifier, context);
+  try {
+    return await nextResolve(specifier, context);
+  } catch {
+    return { url: ownRuntime, shortCircuit: true };
+  }
+}
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
   if (url.startsWith("file:") && !url.includes("/node_modules/")) {
@@ -64,14 +90,14 @@ export async function load(url: string, context: LoadContext, nextLoad: NextLoad
 }
 
 function compileCached(source: string, filename: string): string {
-  const key = createHash("sha256").update(`${compilerStamp}\0${runtime}\0${filename}\0${source}`).digest("hex");
+  const key = createHash("sha256").update(`${compilerStamp}\0${filename}\0${source}`).digest("hex");
   const file = join(cacheDir, `${key}.js`);
   try {
     return readFileSync(file, "utf8");
   } catch {
     // A miss: compile below.
   }
-  const { code, map } = compile(source, { filename, runtime });
+  const { code, map } = compile(source, { filename, runtime: RUNTIME });
   const inlineMap = map ? `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n` : "";
   const output = code + inlineMap;
   try {

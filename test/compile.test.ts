@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { compile, isOptedIn } from "../src/compile/index.js";
-import * as handloopRuntime from "../src/index.js";
+import * as handloopApi from "../src/index.js";
+import * as handloopHelpers from "../src/runtime.js";
 import { DeadlockError, isCompiled } from "../src/index.js";
 import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
@@ -14,7 +15,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const generated = here("./.generated/");
 
 /** Compiles `source` as `name`, writes it next to the tests, and imports it. */
-async function load<M>(name: string, source: string, runtime = here("../src/index.ts")): Promise<M> {
+async function load<M>(name: string, source: string, runtime = here("../src/runtime.ts")): Promise<M> {
   mkdirSync(generated, { recursive: true });
   const { code } = compile(source, { filename: `${generated}${name}.ts`, runtime });
   writeFileSync(`${generated}${name}.js`, code);
@@ -149,7 +150,7 @@ describe("compiled code at run time", () => {
  */
 function runScript(source: string): unknown {
   const { code } = compile(source, { filename: "script.js", sourceType: "script", runtime: "hl" });
-  const context = vm.createContext({ hl: handloopRuntime, result: undefined });
+  const context = vm.createContext({ hl: { ...handloopApi, ...handloopHelpers }, result: undefined });
   vm.runInContext(code, context);
   return (context as { result: unknown }).result;
 }

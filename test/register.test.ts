@@ -1,9 +1,9 @@
 // handloop/register as users run it: child Node processes, with tsx and without.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -64,5 +64,16 @@ describe("handloop/register", () => {
     ]);
     expect(status).toBe(0);
     expect(stdout).toBe("false true\n");
+  });
+
+  it("gives compiled code outside any project, where handloop/runtime cannot be resolved, the hook's own helpers", () => {
+    const dir = mkdtempSync(join(tmpdir(), "handloop-outside-"));
+    const file = join(dir, "lonely.loop.mjs");
+    writeFileSync(file, "async function twice(x) { await null; return 2 * x; }\nconsole.log(twice(21).constructor.name);\n");
+    const hook = pathToFileURL(join(root, "dist/register.js")).href;
+    const { stdout, stderr, status } = node(["--import", hook, file]);
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toBe("Task\n");
   });
 });

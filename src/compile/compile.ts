@@ -26,7 +26,8 @@ export interface CompileOptions {
   filename: string;
   /**
    * Where the compiled code gets handloop's helpers: for a module, the specifier it imports them
-   * from; for a script, the global variable that holds them. `"handloop"` by default.
+   * from (`"handloop/runtime"` by default); for a script, the global variable that holds them
+   * (`"handloop"` by default: an object with the exports of `handloop/runtime`).
    */
   runtime?: string;
   /**
@@ -116,7 +117,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
       ...common,
       sourceMaps: true,
       sourceFileName: filename,
-      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
+      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? (sourceType === "script" ? "handloop" : "handloop/runtime"), script: sourceType === "script" }]],
     });
   } catch (error) {
     const rejected = (error as { [REJECTED]?: string } | null)?.[REJECTED];
