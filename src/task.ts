@@ -42,6 +42,7 @@ import {
 import { describe } from "./describe.js";
 import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
+import { ignoreOutcome, isNativePromise, notCompiledAdvice } from "./native.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
 import { PARK, WaitOp } from "./wait.js";
@@ -178,10 +179,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    */
   static from<T>(promise: PromiseLike<T>): Task<T> {
     if (promise instanceof Task) return promise as Task<T>;
-    throw new TypeError(
-      `Task.from() expects the result of an async function compiled by handloop, got ${describe(promise)}. ` +
-        'Is the file opted in (a "use handloop" directive, or a .loop.ts name)?',
-    );
+    const expected = `Task.from() expects the result of an async function compiled by handloop, got ${describe(promise)}.`;
+    if (!isNativePromise(promise)) throw new TypeError(expected);
+    ignoreOutcome(promise); // its later rejection would only repeat this mistake
+    throw new TypeError(`${expected} The async function that returned it was not compiled. ${notCompiledAdvice()}`);
   }
 
   /** The task's name: the one given to `createTask`, else `<function name>-<id>` or `Task-<id>`. */
@@ -510,7 +511,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return this.#site;
   }
 
-  /** @internal What this task waits on, in words, for DeadlockError. */
+  /** @internal What this task waits on, in words, for DeadlockError: why it cannot end, and what to do. */
   _describeWait(): string {
     const on = this.#waitingOn;
     if ((this.#bits & STATE) !== WAITING) return "nothing (it is ready)";
@@ -518,8 +519,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (on instanceof Task) return `task "${on.name}"`;
     if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableJob) {
-      return on.thenable instanceof Promise
-        ? "a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue); await handloop tasks and awaitables instead"
+      return isNativePromise(on.thenable)
+        ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead.`
         : `${describe(on.thenable)} (a thenable) that never called back`;
     }
     return String(on);

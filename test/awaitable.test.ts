@@ -9,8 +9,9 @@ import {
   sleep,
   type Awaitable,
   UnhandledTaskError,
+  UsageError,
 } from "../src/index.js";
-import { timedLog, virtualLoop, vrun } from "./helpers.js";
+import { NOT_COMPILED_ADVICE, timedLog, virtualLoop, vrun } from "./helpers.js";
 
 /** A user-defined awaitable, built only on the protocol: waits `seconds`, gives `value`. */
 class Delay<T> implements Awaitable<T> {
@@ -338,9 +339,19 @@ describe("asleep() and sleep()", () => {
     );
   });
 
-  it("refuses a native await with no loop running", async () => {
+  it("refuses a native await with no loop running, and says it is an uncompiled async function's", async () => {
+    // This file is not compiled: the async function is native, and so is its await.
     await expect((async () => await asleep(1))()).rejects.toThrow(
-      "asleep(1) was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop.",
+      new UsageError(
+        "asleep(1) was awaited by a native await, where no handloop loop runs: in an async function handloop did not compile, or in a module's top-level code (never compiled: start a run there instead, run(main)). " +
+          NOT_COMPILED_ADVICE,
+      ),
+    );
+  });
+
+  it("refuses then() with no loop running", () => {
+    expect(() => asleep(1).then(() => {})).toThrow(
+      new UsageError("asleep(1) was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop."),
     );
   });
 });
