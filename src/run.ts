@@ -4,9 +4,10 @@
 
 import { nativeAsyncFunctionError, nativePromiseError } from "./adopt.js";
 import type { Clock } from "./clock.js";
-import { DeadlockError, UnhandledTaskError } from "./errors.js";
+import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
 import { currentLoop, EventLoop, type AwaitableLike, type UnhandledErrorPolicy } from "./loop.js";
 import { isNativeAsyncFunction, isNativePromise } from "./native.js";
+import { running } from "./running.js";
 
 const NONE = Symbol("none");
 
@@ -46,6 +47,12 @@ function isGeneratorFunction(fn: unknown): boolean {
  * ```
  */
 export function run<T>(main: AwaitableLike<T> | (() => AwaitableLike<T>), options: RunOptions = {}): T {
+  // Checked before anything else, so the error names run() rather than the calls it makes.
+  if (running.loop !== null) {
+    throw new UsageError(
+      "Cannot call run() while an EventLoop is running on this thread: run() starts a loop of its own. Await the work from inside the running loop instead.",
+    );
+  }
   // A native async function or Promise can never finish in a synchronous run: say so at once.
   if (isNativeAsyncFunction(main)) throw nativeAsyncFunctionError(main, "run()");
   if (isNativePromise(main)) throw nativePromiseError(main, "run() was given");

@@ -127,6 +127,22 @@ describe("an async function handloop did not compile", () => {
   });
 });
 
+describe("run() inside a run", () => {
+  it("names run() in its UsageError", () => {
+    const helper = () => run(function* () {}, { clock: new VirtualClock() });
+    expect(() =>
+      vrun(function* () {
+        yield* asleep(1);
+        helper();
+      }),
+    ).toThrow(
+      new UsageError(
+        "Cannot call run() while an EventLoop is running on this thread: run() starts a loop of its own. Await the work from inside the running loop instead.",
+      ),
+    );
+  });
+});
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 function node(args: string[]) {
