@@ -101,6 +101,13 @@ const delegations = new WeakMap<Task<unknown>, Iterator<unknown, unknown, unknow
 // The message of a pending cancel(message): rare, so kept beside the tasks rather than in each.
 const cancelMessages = new WeakMap<Task<unknown>, string>();
 
+// Node's key for a custom `util.inspect` (console.log), by its registered name: the runtime does
+// not import node:util, so it still runs in browsers.
+const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
+
+// What toString() says of each state (see the top of this file).
+const STATE_WORDS = ["pending", "pending", "running", "pending", "fulfilled", "rejected", "cancelled"];
+
 /**
  * One coroutine's life on a loop: a custom thenable, as asyncio's Task is a Future. Its `then`
  * callbacks are called by the loop (never by the microtask queue while a loop runs), so a task can
@@ -356,11 +363,38 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return new TaskIterator(this);
   }
 
-  /** For logs and debuggers: `Task<worker-3 pending>`. */
+  /**
+   * For logs and debuggers, in a line: `Task "fetch-3" pending, waiting on Task "child-4"`, with
+   * where a compiled body awaits, or the outcome of a finished task. Reads nothing a `result()`
+   * would: describing a failed task does not count as observing it.
+   */
   toString(): string {
-    const states = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"];
-    const state = states[this.#bits & STATE];
-    return `Task<${this.name} ${state}>`;
+    const state = this.#bits & STATE;
+    let text = `Task "${this.name}" ${STATE_WORDS[state]}`;
+    switch (state) {
+      case NEW:
+        if (this.#it !== null) text += ", not started: no loop has adopted it yet";
+        break;
+      case READY:
+        text += ", ready to run";
+        break;
+      case WAITING:
+        text += `, waiting on ${this.waitTarget("Task")}`;
+        break;
+      case FULFILLED:
+        text += ` with ${describe(this.#value)}`;
+        break;
+      case REJECTED:
+        text += ` with ${describeError(this.#value)}`;
+        break;
+    }
+    if (this.#site !== "" && state < FULFILLED) text += ` (at ${this.#site})`;
+    return text;
+  }
+
+  /** `console.log(task)` and `util.inspect(task)` in Node: the line toString() gives. */
+  [INSPECT](): string {
+    return this.toString();
   }
 
   // ---- Internals shared with the loop and combinators ------------------------------------------
@@ -513,15 +547,24 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal What this task waits on, in words, for DeadlockError: why it cannot end, and what to do. */
   _describeWait(): string {
-    const on = this.#waitingOn;
     if ((this.#bits & STATE) !== WAITING) return "nothing (it is ready)";
-    if (typeof on === "number") return "a timer";
-    if (on instanceof Task) return `task "${on.name}"`;
-    if (on instanceof WaitOp) return on._describe();
+    const on = this.#waitingOn;
     if (on instanceof ThenableJob) {
       return isNativePromise(on.thenable)
         ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead.`
         : `${describe(on.thenable)} (a thenable) that never called back`;
+    }
+    return this.waitTarget("task");
+  }
+
+  /** What a WAITING task waits on, as a noun phrase: `a timer`, `task "child-4"` (with `taskWord`). */
+  private waitTarget(taskWord: string): string {
+    const on = this.#waitingOn;
+    if (typeof on === "number") return "a timer";
+    if (on instanceof Task) return `${taskWord} "${on.name}"`;
+    if (on instanceof WaitOp) return on._describe();
+    if (on instanceof ThenableJob) {
+      return isNativePromise(on.thenable) ? "a native Promise" : `${describe(on.thenable)} (a thenable)`;
     }
     return String(on);
   }
@@ -965,6 +1008,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 }
 
 markRequest(Task.prototype, TASK_REQUEST);
+
+/** An error as toString() shows a task's, in a line: `TypeError: boom`, or the value described. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return describe(error);
+  try {
+    const message = String(error.message);
+    const end = message.indexOf("\n");
+    return `${error.name}: ${end === -1 ? message : `${message.slice(0, end)} ...`}`;
+  } catch {
+    return describe(error);
+  }
+}
 
 /** Whether `x` is a built-in request of `kind`: a cheaper `instanceof` for the hot paths. */
 function isRequest(x: unknown, kind: number): boolean {

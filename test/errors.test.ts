@@ -2,11 +2,14 @@
 // then read. This file is NOT compiled by handloop (no "use handloop" directive): its `async`
 // functions are native, as they are in a file someone forgot to opt in.
 import { spawnSync } from "node:child_process";
+import { inspect } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   asleep,
   coroutine,
+  DeadlockError,
+  EventLoop,
 
   gather,
   run,
@@ -139,6 +142,58 @@ describe("run() inside a run", () => {
       new UsageError(
         "Cannot call run() while an EventLoop is running on this thread: run() starts a loop of its own. Await the work from inside the running loop instead.",
       ),
+    );
+  });
+});
+
+describe("a task in a log", () => {
+  it("shows its name, its state and what it waits on through console.log", () => {
+    const loop = new EventLoop({ clock: new VirtualClock(), unhandledError: () => {} });
+    const child = loop.createTask(asleep(10), { name: "child-4" });
+    const parent = loop.createTask(
+      coroutine(function* () {
+        yield* child;
+      })(),
+      { name: "fetch-3" },
+    );
+    const failing = loop.createTask(
+      coroutine(function* () {
+        throw new RangeError("out of pages\nsecond line");
+      })(),
+      { name: "failing" },
+    );
+    expect(inspect(parent)).toBe('Task "fetch-3" pending, ready to run');
+    loop.runUntilComplete(asleep(1));
+    expect(inspect(parent)).toBe('Task "fetch-3" pending, waiting on Task "child-4"');
+    expect(inspect(child)).toBe('Task "child-4" pending, waiting on a timer');
+    expect(String(failing)).toBe('Task "failing" rejected with RangeError: out of pages ...');
+    loop.runUntilComplete(parent);
+    expect(inspect(parent)).toBe('Task "fetch-3" fulfilled with undefined');
+    expect(inspect(loop.createTask(asleep(0, "x"), { name: "later" }))).toBe('Task "later" pending, ready to run');
+  });
+
+  it("is readable in a DeadlockError's waiting list", () => {
+    const loop = virtualLoop();
+    const never = { then() {} };
+    const stuck = coroutine(function* stuck() {
+      yield never;
+    });
+    const main = loop.createTask(
+      coroutine(function* () {
+        yield stuck();
+      })(),
+      { name: "main" },
+    );
+    let error: unknown;
+    try {
+      loop.runUntilComplete(main);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeadlockError);
+    const name = (error as DeadlockError).waiting[1]!.name;
+    expect(inspect((error as DeadlockError).waiting)).toBe(
+      `[\n  Task "main" pending, waiting on Task "${name}",\n  Task "${name}" pending, waiting on a plain object (a thenable)\n]`,
     );
   });
 });
