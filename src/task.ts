@@ -72,6 +72,7 @@ const LINKED = 512; // in its loop's list of live tasks
 const FROM_TASK = 1024; // parked on a task: the next step reads that task's outcome
 const DELEGATING = 2048; // running an awaitable's iterator: the enclosing ones are in `delegations`
 const GENERATOR = 4096; // the coroutine is a plain generator object: resume it through generatorNext
+const CHOSEN = 8192; // #name was given by the user: the function's name, if any, is in `labels`
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK;
 
@@ -100,6 +101,9 @@ const delegations = new WeakMap<Task<unknown>, Iterator<unknown, unknown, unknow
 
 // The message of a pending cancel(message): rare, so kept beside the tasks rather than in each.
 const cancelMessages = new WeakMap<Task<unknown>, string>();
+
+// The name of the function a task runs, once the user renamed the task (rare), for error messages.
+const labels = new WeakMap<Task<unknown>, string>();
 
 // Node's key for a custom `util.inspect` (console.log), by its registered name: the runtime does
 // not import node:util, so it still runs in browsers.
@@ -158,11 +162,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     label: string,
     name?: string,
   ): Task<T> {
-    return new Task<T>(
+    const task = new Task<T>(
       it as Iterator<unknown, unknown, unknown>,
-      FRESH | (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED),
+      FRESH | (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED | CHOSEN),
       name ?? label,
     );
+    if (name !== undefined) labels.set(task, label);
+    return task;
   }
 
   /** @internal A task with no coroutine, settled from outside with `_resolve` / `_reject`. */
@@ -205,8 +211,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (typeof name !== "string") {
       throw new TypeError(`Expected a task name to be a string, got ${describe(name)}.`);
     }
+    if (!(this.#bits & CHOSEN)) labels.set(this, this.functionName());
     this.#name = name;
-    this.#bits |= NAMED;
+    this.#bits |= NAMED | CHOSEN;
   }
 
   /** Whether the task has finished: returned, thrown, or ended cancelled. */
@@ -798,7 +805,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           if (sub === null || typeof sub !== "object" || typeof (sub as Iterator<unknown>).next !== "function") {
             throwing = true;
             value = new TypeError(
-              `[__await__]() of ${describe(y)} returned ${describe(sub)}, which is not an iterator (in task "${this.name}"). It must return an iterator, for example from a generator method.`,
+              `[__await__]() of ${describe(y)} returned ${describe(sub)}, which is not an iterator (awaited by ${this.coroutinePhrase()}${this.#site === "" ? "" : ` at ${this.#site}`}). It must return an iterator, for example from a generator method.`,
             );
             continue;
           }
@@ -964,8 +971,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return null;
   }
 
+  /**
+   * The TypeError thrown in at a `yield` the loop cannot wait on: names the value, the coroutine
+   * function and its task, where a compiled body awaits, and what may be yielded instead.
+   */
   private badYield(y: unknown): TypeError {
-    const where = `task "${this.name}" yielded ${describe(y)}`;
+    const who = this.coroutinePhrase();
+    // In a compiled body only an awaitable's iterator can yield a bad value (the body's own plain
+    // values are awaited), so the site, the body's last await, is where it awaited that awaitable.
+    const where =
+      this.#bits & DELEGATING
+        ? `The iterator of an awaitable that ${who} awaited${this.#site === "" ? "" : ` at ${this.#site}`} yielded ${describe(y)}`
+        : `${who.charAt(0).toUpperCase()}${who.slice(1)} yielded ${describe(y)}`;
     if (Object.prototype.toString.call(y) === "[object Generator]") {
       return new TypeError(
         `${where}; a generator is not awaitable by itself. Use \`yield* gen\` to run it inside this coroutine, or \`createTask(gen)\` to run it as its own task.`,
@@ -974,6 +991,23 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return new TypeError(
       `${where}, which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; \`yield* x\` gives a typed result.`,
     );
+  }
+
+  /** For the stepper's errors: `the coroutine worker (task "worker-3")`, or `task "main"` when it has no function's name. */
+  private coroutinePhrase(): string {
+    const fn = this.functionName();
+    const task = `task "${this.name}"`;
+    if (fn === "") return task;
+    return `the ${this.#bits & COMPILED ? "async function" : "coroutine"} ${fn} (${task})`;
+  }
+
+  /** The name of the function this task runs, or "" when it has none (an anonymous one, a bare generator). */
+  private functionName(): string {
+    let label: string;
+    if (this.#bits & CHOSEN) label = labels.get(this) ?? "";
+    else if (this.#bits & NAMED) label = this.#name.slice(0, this.#name.lastIndexOf("-")); // "<label>-<id>"
+    else label = this.#name;
+    return label === "Task" ? "" : label; // "Task": the label of a task whose function has no name
   }
 
   /**

@@ -109,10 +109,10 @@ describe("the __await__ protocol", () => {
     const hint =
       "which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; `yield* x` gives a typed result.";
     expect(result).toEqual([
-      `TypeError: task "main" yielded 42, ${hint}`,
-      `TypeError: task "main" yielded "text", ${hint}`,
-      `TypeError: task "main" yielded a plain object, ${hint}`,
-      `TypeError: task "main" yielded null, ${hint}`,
+      `TypeError: Task "main" yielded 42, ${hint}`,
+      `TypeError: Task "main" yielded "text", ${hint}`,
+      `TypeError: Task "main" yielded a plain object, ${hint}`,
+      `TypeError: Task "main" yielded null, ${hint}`,
     ]);
   });
 
@@ -127,7 +127,7 @@ describe("the __await__ protocol", () => {
     expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect(task.exception()).toEqual(
       new TypeError(
-        'task "worker-3" yielded a generator object; a generator is not awaitable by itself. Use `yield* gen` to run it inside this coroutine, or `createTask(gen)` to run it as its own task.',
+        'Task "worker-3" yielded a generator object; a generator is not awaitable by itself. Use `yield* gen` to run it inside this coroutine, or `createTask(gen)` to run it as its own task.',
       ),
     );
   });
@@ -161,7 +161,7 @@ describe("the __await__ protocol", () => {
     );
     expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect((task.exception() as Error).message).toBe(
-      '[__await__]() of a plain object returned 5, which is not an iterator (in task "t"). It must return an iterator, for example from a generator method.',
+      '[__await__]() of a plain object returned 5, which is not an iterator (awaited by task "t"). It must return an iterator, for example from a generator method.',
     );
   });
 

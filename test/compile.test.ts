@@ -7,6 +7,7 @@ import * as handloopRuntime from "../src/index.js";
 import { DeadlockError, isCompiled } from "../src/index.js";
 import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
+import * as badYield from "./fixtures/compile/bad-yield.loop.js";
 import * as chain from "./fixtures/compile/chain.loop.js";
 import * as notOptedIn from "./fixtures/compile/not-opted-in.js";
 
@@ -139,6 +140,20 @@ describe("compiled code at run time", () => {
     expect(error).toBeInstanceOf(DeadlockError);
     expect((error as Error).message).toMatch(
       /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:20:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
+    );
+  });
+
+  it("names the async function, its task and the await when an awaitable it awaits yields a bad value", () => {
+    let error: unknown;
+    try {
+      vrun(badYield.fetchPage);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    const task = /\(task "(fetchPage-\d+)"\)/.exec((error as Error).message)?.[1];
+    expect((error as Error).message).toBe(
+      `The iterator of an awaitable that the async function fetchPage (task "${task}") awaited at ${here("./fixtures/compile/bad-yield.loop.ts")}:12:3 yielded 42, which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; \`yield* x\` gives a typed result.`,
     );
   });
 });

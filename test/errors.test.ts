@@ -130,6 +130,23 @@ describe("an async function handloop did not compile", () => {
   });
 });
 
+describe("a yield the loop cannot wait on", () => {
+  it("names the coroutine function and its task", () => {
+    const loop = virtualLoop();
+    const worker = coroutine(function* worker() {
+      yield 42 as never;
+    });
+    const task = worker();
+    expect(() => loop.runUntilComplete(task)).toThrow(TypeError);
+    const renamed = loop.createTask(worker(), { name: "fetch-7" });
+    expect(() => loop.runUntilComplete(renamed)).toThrow(TypeError);
+    const hint =
+      "which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; `yield* x` gives a typed result.";
+    expect(task.exception()).toEqual(new TypeError(`The coroutine worker (task "${task.name}") yielded 42, ${hint}`));
+    expect(renamed.exception()).toEqual(new TypeError(`The coroutine worker (task "fetch-7") yielded 42, ${hint}`));
+  });
+});
+
 describe("run() inside a run", () => {
   it("names run() in its UsageError", () => {
     const helper = () => run(function* () {}, { clock: new VirtualClock() });
