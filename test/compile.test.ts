@@ -9,6 +9,7 @@ import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
 import * as badYield from "./fixtures/compile/bad-yield.loop.js";
 import * as chain from "./fixtures/compile/chain.loop.js";
+import * as names from "./fixtures/compile/names.loop.js";
 import * as notOptedIn from "./fixtures/compile/not-opted-in.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -128,6 +129,43 @@ describe("compiled code at run time", () => {
       expect.stringMatching(/^ {4}at async outer \(.*chain\.loop\.ts:15:11\)$/),
     ]);
     expect(frames.slice(2).every((line) => !line.includes("chain.loop.ts"))).toBe(true);
+  });
+
+  it("shows each kind of compiled function in stack traces under its own name", () => {
+    const frames: string[] = [];
+    const calls: [string, () => PromiseLike<unknown>][] = [
+      ["declared", names.declared],
+      ["expression", names.expression],
+      ["arrow", names.arrow],
+      ["generator", () => (0, names.generator)().next()],
+      ["method", () => new names.Shelf().method()],
+      ["shelve", () => names.Shelf.shelve()],
+      ["hidden", () => new names.Shelf().hidden()],
+      ["super method", () => new names.Box().method()],
+      ["plain", () => names.literal.plain()],
+      ["viaSuper", () => names.literal.viaSuper()],
+    ];
+    for (const [what, call] of calls) {
+      try {
+        vrun(call);
+      } catch (error) {
+        const stack = (error as Error).stack!;
+        expect(stack).not.toMatch(/\$body|__handloop/);
+        frames.push(`${what}: ${stack.split("\n")[1]!.replace(/ \(.*\)$/, "")}`);
+      }
+    }
+    expect(frames).toEqual([
+      "declared:     at declared",
+      "expression:     at expression",
+      "arrow:     at arrow",
+      "generator:     at generator",
+      "method:     at Shelf.method",
+      "shelve:     at Function.shelve",
+      "hidden:     at Shelf.#hidden",
+      "super method:     at Box.method",
+      "plain:     at Object.plain",
+      "viaSuper:     at Object.viaSuper",
+    ]);
   });
 
   it("names the task and the line of the await when it waits on a native Promise", () => {
