@@ -12,6 +12,9 @@
 
 import { register } from "node:module";
 
+// Set once the hooks are registered: it keeps a second import from registering them again, and
+// tells the runtime (native.ts) that the hook is active, so an async function it finds native
+// comes from a file that is not opted in rather than from a process without the hook.
 const REGISTERED = Symbol.for("handloop.register");
 
 function ensureRegistered(): void {
