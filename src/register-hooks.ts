@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile, isOptedIn } from "./compile/compile.js";
+import { compileFor, isOptedIn } from "./compile/compile.js";
 
 interface LoadContext {
   format?: string | null;
@@ -71,7 +71,7 @@ function compileCached(source: string, filename: string): string {
   } catch {
     // A miss: compile below.
   }
-  const { code, map } = compile(source, { filename, runtime });
+  const { code, map } = compileFor("handloop/register", source, { filename, runtime });
   const inlineMap = map ? `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n` : "";
   const output = code + inlineMap;
   try {
