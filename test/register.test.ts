@@ -140,6 +140,19 @@ describe("handloop/register", () => {
     }
   });
 
+  it("says which Node it needs on a Node without module.register()", () => {
+    // A Node before 20.6, as far as handloop can tell: module.register is gone before it loads.
+    const older = "data:text/javascript," + encodeURIComponent(
+      'import m from "node:module"; m.register = undefined; m.syncBuiltinESMExports();',
+    );
+    const { stderr, status } = node(["--import", older, "--import", "handloop/register", fixture]);
+    expect(status).not.toBe(0);
+    expect(stderr).toContain(
+      `Error: handloop/register needs Node 20.6 or later, for module.register(); this is Node ${process.version}. ` +
+        "Upgrade Node, or compile ahead of time with compile() from handloop/compile.\n",
+    );
+  });
+
   it("leaves a file without the directive alone", () => {
     const { stdout, status } = node([
       "--import",
