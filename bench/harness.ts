@@ -185,7 +185,9 @@ export interface Verdict {
  */
 export function judge(what: string, actual: number, limit: number, unit = "x", noise?: number): Verdict {
   const verdict = Number.isNaN(actual) ? "not measured" : actual <= limit ? "met" : "MISSED";
-  const figure = (v: number) => (unit === "x" ? `${v.toFixed(2)}x` : `${v.toFixed(2)} ${unit}`);
+  // Two significant digits for a small ratio (W6's 1/700 would read 0.00x).
+  const ratioText = (v: number) => (Math.abs(v) >= 0.1 ? v.toFixed(2) : v.toPrecision(2));
+  const figure = (v: number) => (unit === "x" ? `${ratioText(v)}x` : `${v.toFixed(2)} ${unit}`);
   const shown =
     noise !== undefined && actual < noise
       ? `within noise (${figure(actual)}, noise ±${noise.toFixed(0)} ${unit})`

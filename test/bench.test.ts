@@ -10,7 +10,8 @@ import { cost, judge, noiseOfDifference } from "../bench/harness.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 function bench(file: string, ...args: string[]): string {
-  return execFileSync(process.execPath, ["--import", "tsx", `bench/${file}`, ...args], { cwd: root, encoding: "utf8" });
+  // stderr (progress lines) is kept off the test run's output.
+  return execFileSync(process.execPath, ["--import", "tsx", `bench/${file}`, ...args], { cwd: root, encoding: "utf8", stdio: "pipe" });
 }
 
 describe("benchmarks", () => {
@@ -35,6 +36,7 @@ describe("benchmarks", () => {
     expect(judge("a / b", 1.123, 1.3)).toMatchObject({ shown: "1.12x", bound: "<= 1.3x", verdict: "met" });
     expect(judge("a / b", 0.75, 0.7)).toMatchObject({ shown: "0.75x", verdict: "MISSED" });
     expect(judge("a / b", NaN, 0.7)).toMatchObject({ shown: "-", verdict: "not measured" });
+    expect(judge("a / b", 1 / 690, 1 / 50)).toMatchObject({ shown: "0.0014x", bound: "<= 0.02x", verdict: "met" });
     expect(judge("extra CPU", -5, 10, "ms", 12)).toMatchObject({ shown: "within noise (-5.00 ms, noise ±12 ms)", bound: "<= 10 ms", verdict: "met" });
     expect(judge("extra CPU", 4, 10, "ms", 12)).toMatchObject({ shown: "within noise (4.00 ms, noise ±12 ms)", verdict: "met" });
     expect(judge("extra CPU", 25, 10, "ms", 12)).toMatchObject({ shown: "25.00 ms", verdict: "MISSED" });
