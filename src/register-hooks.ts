@@ -117,6 +117,7 @@ function readCached(file: string): string | undefined {
     closeSync(fd);
   }
 }
+
 // The compiler's own code, hashed into every cache key: a compiler that changed (an upgrade, a
 // local edit) never reads what an older one wrote, whose output may call helpers that are gone.
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";

@@ -10,10 +10,12 @@
  * The real helpers are imported by their file path so that the alias cannot route this module's
  * own import back to itself. tslib is an optional peer dependency of handloop: it is imported
  * dynamically (a top-level await), so that a missing one is reported with the command that
- * installs it rather than Node's bare "Cannot find package". Async generators and `for await` run on the loop too: handloop
- * provides `__asyncGenerator` (the body runs as an AsyncGen, see compile/runtime.ts),
- * `__asyncValues` (no Promise per item) and `__asyncDelegator` (the AsyncGen runs the `yield*`);
- * tslib's `__await` marker works unchanged on top of them.
+ * installs it rather than Node's bare "Cannot find package".
+ *
+ * Async generators and `for await` run on the loop too: handloop provides `__asyncGenerator`
+ * (the body runs as an AsyncGen, see compile/runtime.ts), `__asyncValues` (no Promise per item)
+ * and `__asyncDelegator` (the AsyncGen runs the `yield*`); tslib's `__await` marker works
+ * unchanged on top of them.
  */
 
 import { AsyncGen, __yieldStar, __yieldValue } from "./compile/async-generator.js";
