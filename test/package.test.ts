@@ -3,23 +3,29 @@
 // peer dependencies (the compiler's Babel packages, tslib). A peer a project "installs" is a link
 // to this repository's copy.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const COMPILER = ["@babel/core", "@babel/plugin-transform-typescript"];
 
 let tarball = "";
 let packedFiles: string[] = [];
+const scratch: string[] = []; // every folder made here, removed at the end
+
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
 
 beforeAll(() => {
   if (!existsSync(join(root, "dist/index.js"))) {
     expect(spawnSync("npm", ["run", "build"], { cwd: root, encoding: "utf8" }).status).toBe(0);
   }
   const out = mkdtempSync(join(tmpdir(), "handloop-pack-"));
+  scratch.push(out);
   // --ignore-scripts: `prepare` would build again; dist/ is already built.
   const pack = spawnSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { cwd: root, encoding: "utf8" });
   expect(pack.stderr.replace(/^npm warn.*\n/gm, "")).toBe("");
@@ -31,6 +37,7 @@ beforeAll(() => {
 /** A scratch project with handloop unpacked into node_modules and the named peers linked in. */
 function project(peers: readonly string[], files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), "handloop-user-"));
+  scratch.push(dir);
   const handloop = join(dir, "node_modules/handloop");
   mkdirSync(handloop, { recursive: true });
   const tar = spawnSync("tar", ["-xzf", tarball, "-C", handloop, "--strip-components=1"], { encoding: "utf8" });
@@ -45,8 +52,8 @@ function project(peers: readonly string[], files: Record<string, string> = {}): 
 }
 
 function node(cwd: string, ...args: string[]): SpawnSyncReturns<string> {
-  const cache = mkdtempSync(join(tmpdir(), "handloop-cache-"));
-  return spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: { ...process.env, HANDLOOP_CACHE_DIR: cache } });
+  // A cache folder of the project's own, made by the hook for this user alone.
+  return spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: { ...process.env, HANDLOOP_CACHE_DIR: join(cwd, ".cache") } });
 }
 
 function tsc(project: string): string {

@@ -19,11 +19,11 @@
 // whose node_modules links to this package (its built dist/, as published) and to the tools the
 // README names.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
@@ -103,7 +103,7 @@ function env(): NodeJS.ProcessEnv {
   return {
     ...clean,
     PATH: `${join(scratch, "node_modules/.bin")}:${process.env.PATH}`,
-    HANDLOOP_CACHE_DIR: mkdtempSync(join(tmpdir(), "handloop-readme-cache-")),
+    HANDLOOP_CACHE_DIR: join(scratch, ".cache"),
     NO_COLOR: "1",
     FORCE_COLOR: "0",
   };
@@ -139,6 +139,8 @@ beforeAll(() => {
   const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: scratch, encoding: "utf8" });
   typeErrors = tsc.stdout + tsc.stderr;
 }, 120_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The type errors tsc reported in one block's file, with the README's line numbers. */
 function typeErrorsOf(block: Block): string[] {
