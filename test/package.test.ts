@@ -159,7 +159,7 @@ catch (error) { console.log(error.message); }`,
     ]);
   });
 
-  it("gives declarations that type-check for the main entry and the compiler's, with no Babel types", () => {
+  it("gives declarations that type-check for the main entry and the compiler's, with no Babel types, with every module resolution", () => {
     const dir = project([], {
       "app.ts": `import { asleep, coroutine, run, VirtualClock, type Task } from "handloop";
 import { compile, type CompileResult } from "handloop/compile";
@@ -169,9 +169,9 @@ const f = coroutine(function* (n: number) { return (yield* asleep(1, "x")).lengt
 const t: Task<number> = f(1);
 export const used = [run(t, { clock: new VirtualClock() }), compile as (s: string, o: { filename: string }) => CompileResult, handloop().name, importCompiled];`,
     });
-    for (const moduleResolution of ["NodeNext", "node"]) {
+    for (const moduleResolution of ["NodeNext", "Bundler", "node"]) {
       const options = { target: "ES2022", lib: ["ES2022"], types: [], strict: true, noEmit: true, skipLibCheck: false };
-      const module = moduleResolution === "node" ? "ES2022" : "NodeNext";
+      const module = moduleResolution === "NodeNext" ? "NodeNext" : "ES2022";
       writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...options, module, moduleResolution }, files: ["app.ts"] }));
       expect([moduleResolution, tsc(dir)]).toEqual([moduleResolution, ""]);
     }
