@@ -12,6 +12,7 @@ export default defineConfig({
     // aliased exactly as a user of `tsc --importHelpers` would alias it (bare name only).
     alias: [
       { find: /^handloop$/, replacement: src("index.ts") },
+      { find: /^handloop\/runtime$/, replacement: src("runtime.ts") },
       { find: /^handloop\/tslib$/, replacement: src("tslib.ts") },
       { find: /^tslib$/, replacement: src("tslib.ts") },
     ],

@@ -25,7 +25,7 @@
 
 import { all, run as effectionRun, sleep as effectionSleep } from "effection";
 import { asleep, coroutine, currentLoop, gather, RealClock, run, type Task } from "../src/index.js";
-import { cpuNow, durations, percentile, python, pythonVersion, ratio, report, selected, target, type Sample } from "./harness.js";
+import { cpuNow, durations, percentile, progress, python, pythonVersion, ratio, report, selected, since, target, type Sample } from "./harness.js";
 
 const N = 10_000;
 const RUNS = 3;
@@ -43,6 +43,7 @@ interface Result extends Sample {
 async function measure(name: string, work: (wakes: Wake[]) => unknown): Promise<Result> {
   const result: Result = { name, runs: [], cpu: [], lateness: [], latenessAfterSetup: [] };
   if (!selected(name)) return result; // left out by --only
+  const began = performance.now();
   // A first full run warms up each system (JIT, heap growth), as the other workloads do; without
   // it, compiling handloop's own code and native's promise paths lands in the figures.
   for (let i = 0; i < WARMUPS; i++) await work([]);
@@ -61,6 +62,7 @@ async function measure(name: string, work: (wakes: Wake[]) => unknown): Promise<
       if (deadline >= setupEnd) result.latenessAfterSetup.push(woke - deadline);
     }
   }
+  progress(`${name}: ${RUNS} runs after ${WARMUPS} warm-up, ${since(began)}`);
   return result;
 }
 

@@ -20,7 +20,7 @@
  */
 
 import { EventLoop, sleep, VirtualClock } from "../src/index.js";
-import { cpuNow, durations, median, target } from "./harness.js";
+import { cpuNow, durations, median, progress, since, target } from "./harness.js";
 
 if (!process.argv.includes("--virtual")) process.argv.push("--virtual");
 const { ToyLoop, toySleep } = await import("../demos/toy-loop.js");
@@ -95,7 +95,12 @@ const systems = {
 console.log("\nW6: the post's polling loop against handloop, sleepers in [0, 1) s of virtual time");
 const results: Record<string, Point[]> = {};
 for (const [name, run] of Object.entries(systems)) {
-  results[name] = SIZES.map(run);
+  results[name] = SIZES.map((n) => {
+    const began = performance.now();
+    const point = run(n);
+    progress(`${name}, N = ${n.toLocaleString("en")}: ${since(began)}`);
+    return point;
+  });
   console.log(`  ${name}`);
   let previous: Point | undefined;
   for (const p of results[name]!) {

@@ -24,7 +24,7 @@
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { median, target } from "./harness.js";
+import { cost, median, noiseOfDifference, progress, target } from "./harness.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const demo = "demos/print-every-period.ts";
@@ -67,6 +67,7 @@ for (const variant of plan) {
   const list = usages.get(variant) ?? [];
   list.push(measure(variants[variant]));
   usages.set(variant, list);
+  progress(`${variant}: run ${list.length} of ${ROUNDS}`);
 }
 
 console.log("\nW7: demos/print-every-period.ts on the real clock: CPU time of the whole process");
@@ -77,8 +78,13 @@ for (const [variant, list] of usages) {
   );
 }
 const cpuOf = (v: Variant) => median(usages.get(v)!.map((u) => u.cpu));
+// A difference of two medians of noisy start-ups: below what chance alone gives, a negative
+// difference included, it is noise, not a cost (or a saving).
+const noiseOf = (a: Variant, b: Variant) => noiseOfDifference(usages.get(a)!.map((u) => u.cpu), usages.get(b)!.map((u) => u.cpu));
+const IMPORT_ONLY: Variant = "node --import tsx, import handloop only";
+const IDLE: Variant = "import handloop only, then blocked 3 s";
 const extra = cpuOf(REAL) - cpuOf(VIRTUAL);
-const idle = cpuOf("import handloop only, then blocked 3 s") - cpuOf("node --import tsx, import handloop only");
-console.log(`  the demo's 3 s of real waiting cost ${extra.toFixed(0)} ms of CPU over its --virtual run;`);
-console.log(`  a process blocked 3 s costs ${idle.toFixed(0)} ms over the same process exiting at once`);
-target("CPU(real) - CPU(--virtual)", extra, 10, "ms");
+const idle = cpuOf(IDLE) - cpuOf(IMPORT_ONLY);
+console.log(`  the demo's 3 s of real waiting cost ${cost(extra, noiseOf(REAL, VIRTUAL))} of CPU over its --virtual run;`);
+console.log(`  a process blocked 3 s costs ${cost(idle, noiseOf(IDLE, IMPORT_ONLY))} over the same process exiting at once`);
+target("CPU(real) - CPU(--virtual)", extra, 10, "ms", noiseOf(REAL, VIRTUAL));

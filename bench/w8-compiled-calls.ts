@@ -6,7 +6,7 @@
  */
 
 import { run, VirtualClock } from "../src/index.js";
-import { nativeAndCompiled, report, time } from "./harness.js";
+import { nativeAndCompiled, ratio, report, target, time } from "./harness.js";
 
 const CALLS = 1_000_000;
 const source = `
@@ -29,3 +29,4 @@ const samples = [
   await time("handloop (compiled)", 7, () => run(() => compiled.main(CALLS), { clock: new VirtualClock() })),
 ];
 report(`W8: ${CALLS.toLocaleString("en")} calls of a compiled async function awaiting a ready value`, samples, "handloop (compiled)");
+target("handloop compiled / native async/await", ratio(samples, "handloop (compiled)", "native async/await"), 2);

@@ -139,13 +139,19 @@ const setup: WorkerSetup = { bundle: native ? "" : await bundleHandloop(), runti
  */
 async function bundleHandloop(): Promise<string> {
   const { build } = await import("vite");
+  // The API the runner drives the loop with and the helpers compiled code calls, as one global.
+  const bundleEntry = join(generated, "handloop-entry.ts");
+  writeFileSync(
+    bundleEntry,
+    `export * from ${JSON.stringify(join(root, "src", "index.ts"))};\nexport * from ${JSON.stringify(join(root, "src", "runtime.ts"))};\n`,
+  );
   const result = await build({
     configFile: false,
     logLevel: "silent",
     build: {
       write: false,
       minify: false,
-      lib: { entry: join(root, "src", "index.ts"), formats: ["iife"], name: RUNTIME_GLOBAL, fileName: () => "handloop.js" },
+      lib: { entry: bundleEntry, formats: ["iife"], name: RUNTIME_GLOBAL, fileName: () => "handloop.js" },
     },
   });
   const output = (Array.isArray(result) ? result[0] : result) as { output: { code?: string }[] };

@@ -5,11 +5,23 @@
  * waiting on the next. Native async functions manage it through the microtask queue; handloop
  * keeps the chain in its own data (tasks waiting on tasks), never on the JavaScript stack.
  *
- *   npx tsx demos/await-depth.ts [depth]
+ *   npx tsx demos/await-depth.ts [depth] [--virtual]
+ *
+ * It never waits on a clock (handloop's side runs on a VirtualClock already), so `--virtual` is
+ * accepted, as by every demo, and changes nothing.
  */
 
 import { isCompiled, run, VirtualClock } from "../src/index.js";
 import { importCompiled } from "../src/register.js";
+import { demoCommandLine, usageError } from "./cli.js";
+
+const USAGE = `npx tsx demos/await-depth.ts [depth] [--virtual]
+  depth      how many awaits deep: a whole number >= 0 (default 1000000)
+  --virtual  accepted, as by every demo: this one never waits on a clock`;
+const { positionals } = demoCommandLine(USAGE, ["virtual"], 1);
+const given = positionals[0];
+const n = given === undefined ? 1_000_000 : /^\d+$/.test(given) ? Number(given) : NaN;
+if (!Number.isSafeInteger(n)) usageError(USAGE, `Expected \`depth\` to be a whole number >= 0, got ${JSON.stringify(given)}.`);
 
 async function depth(n: number): Promise<number> {
   await null;
@@ -28,7 +40,6 @@ function report(label: string, result: number, started: number): void {
 }
 
 if (isCompiled(depth)) {
-  const n = Number(process.argv[2] ?? 1_000_000);
   let started = performance.now();
   report("native", await nativeDepth(n), started);
   started = performance.now();

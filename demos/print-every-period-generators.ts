@@ -7,6 +7,12 @@
  */
 
 import { __awaiter, asleep, EventLoop, RealClock, VirtualClock, type Task } from "../src/index.js";
+import { demoCommandLine } from "./cli.js";
+
+const { flags } = demoCommandLine(
+  "npx tsx demos/print-every-period-generators.ts [--virtual]\n  --virtual  run on a virtual clock: instant, the same output",
+  ["virtual"],
+);
 
 // The source this stands for (demos/print-every-period.ts has it for real):
 //
@@ -30,8 +36,7 @@ function printEveryPeriod(this: unknown, msg: string, period: number): Task<stri
   });
 }
 
-const virtual = process.argv.includes("--virtual");
-const loop = new EventLoop({ clock: virtual ? new VirtualClock() : new RealClock() });
+const loop = new EventLoop({ clock: flags.virtual ? new VirtualClock() : new RealClock() });
 const tasks = [
   loop.createTask(printEveryPeriod("First message!", 1)),
   loop.createTask(printEveryPeriod("Second message!", 1)),

@@ -13,6 +13,9 @@
 
 import { asleep, EventLoop, isCompiled, RealClock, VirtualClock } from "../src/index.js";
 import { importCompiled } from "../src/register.js";
+import { demoCommandLine } from "./cli.js";
+
+const { flags } = demoCommandLine("npx tsx demos/print-every-period.ts [--virtual]\n  --virtual  run on a virtual clock: instant, the same output", ["virtual"]);
 
 async function printEveryPeriod(msg: string, period: number): Promise<string> {
   for (let i = 0; i < Math.trunc(3 / period); i++) {
@@ -23,8 +26,7 @@ async function printEveryPeriod(msg: string, period: number): Promise<string> {
 }
 
 if (isCompiled(printEveryPeriod)) {
-  const virtual = process.argv.includes("--virtual");
-  const loop = new EventLoop({ clock: virtual ? new VirtualClock() : new RealClock() });
+  const loop = new EventLoop({ clock: flags.virtual ? new VirtualClock() : new RealClock() });
   const tasks = [
     loop.createTask(printEveryPeriod("First message!", 1)),
     loop.createTask(printEveryPeriod("Second message!", 1)),

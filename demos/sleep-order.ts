@@ -7,8 +7,10 @@
  */
 
 import { EventLoop, RealClock, sleep, VirtualClock } from "../src/index.js";
+import { demoCommandLine } from "./cli.js";
 
-const virtual = process.argv.includes("--virtual");
+const { flags } = demoCommandLine("npx tsx demos/sleep-order.ts [--virtual]\n  --virtual  run on a virtual clock: instant, the same results", ["virtual"]);
+const virtual = flags.virtual;
 const loop = new EventLoop({ clock: virtual ? new VirtualClock() : new RealClock() });
 const results: string[] = [];
 

@@ -12,9 +12,12 @@
 
 import { pathToFileURL } from "node:url";
 import { NotReady, RealClock, VirtualClock, type Clock } from "../src/index.js";
+import { demoCommandLine } from "./cli.js";
 
 // The post reads `time.time()` and blocks in `time.sleep()`; here both come from a handloop Clock,
-// so `--virtual` can run the same loop instantly.
+// so `--virtual` can run the same loop instantly. Chosen when the module loads, from the command
+// line, so that bench/w6-toy-loop.ts can import the loop and run it on virtual time; the command
+// line is checked only when this file is the program.
 const clock: Clock = process.argv.includes("--virtual") ? new VirtualClock() : new RealClock();
 const time = (): number => clock.now();
 const timeSleep = (seconds: number): void => clock.sleepUntil(clock.now() + seconds);
@@ -64,6 +67,7 @@ function* printEveryPeriod(msg: string, period: number): Generator<NotReady | st
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  demoCommandLine("npx tsx demos/toy-loop.ts [--virtual]\n  --virtual  run on a virtual clock: instant, the same output", ["virtual"]);
   const start = time();
   console.log(new ToyLoop().runUntilComplete([toySleep(3), toySleep(2), toySleep(1), toySleep(4)]));
   console.log(`Loop time: ${(time() - start).toFixed(2)} s`);

@@ -1,12 +1,14 @@
 /**
  * adopt.ts: turning what users hand the loop (a task, an awaitable, a thenable, a bare generator)
- * into a Task, with the error that says what to do when it is none of those.
+ * into a Task, with the error that says what to do when it is none of those, or when it is a
+ * native Promise, which no synchronous run can see settle.
  */
 
 import { __await__, isAwaitable, type Awaitable } from "./awaitable.js";
 import { describe } from "./describe.js";
 import { UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
+import { ignoreOutcome, isNativePromise, notCompiledAdvice } from "./native.js";
 import { Task } from "./task.js";
 
 /**
@@ -31,6 +33,8 @@ export function toTask<T>(work: AwaitableLike<T>, call: string, loop: EventLoop)
   if (isAwaitable(work)) {
     it = (work as Awaitable<T>)[__await__]();
   } else if (isThenable(work)) {
+    // Checked here, past the common cases, so that adopting a task or an awaitable pays nothing.
+    if (isNativePromise(work)) throw nativePromiseError(work, `${call} was given`);
     it = awaitThenable(work);
   } else if (isIterator(work)) {
     it = work;
@@ -42,6 +46,25 @@ export function toTask<T>(work: AwaitableLike<T>, call: string, loop: EventLoop)
     );
   }
   return Task._create(it, false, "Task");
+}
+
+/**
+ * @internal The error for a native Promise handed where a task must finish in a synchronous run,
+ * which it never can. `given` opens the message: "createTask() was given".
+ */
+export function nativePromiseError(promise: Promise<unknown>, given: string): TypeError {
+  ignoreOutcome(promise);
+  return new TypeError(
+    `${given} a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, pass a handloop task or awaitable.`,
+  );
+}
+
+/** @internal The error for a native async function handed to `call` ("run()") to run. */
+export function nativeAsyncFunctionError(fn: (...args: never[]) => unknown, call: string): TypeError {
+  const what = fn.name ? `the async function ${fn.name}` : "an anonymous async function";
+  return new TypeError(
+    `${call} was given ${what}, which handloop did not compile: it is native, so its awaits wait on native Promises, which cannot settle while a synchronous run blocks the thread. ${notCompiledAdvice()}`,
+  );
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

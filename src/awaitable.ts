@@ -39,6 +39,7 @@
 
 import { checkSeconds } from "./checks.js";
 import { UsageError } from "./errors.js";
+import { isNativeResolvingFunction, notCompiledAdvice } from "./native.js";
 import { running } from "./running.js";
 
 /**
@@ -159,6 +160,13 @@ export function thenOnLoop<T, R1, R2>(
 ): PromiseLike<R1 | R2> {
   const loop = running.loop;
   if (loop === null) {
+    // A native await calls `then` with the engine's resolving functions, on a microtask: after
+    // any synchronous run, so with no loop running. That is an async function no one compiled.
+    if (isNativeResolvingFunction(onfulfilled)) {
+      throw new UsageError(
+        `${what} was awaited by a native await, where no handloop loop runs: in an async function handloop did not compile, or in a module's top-level code (never compiled: start a run there instead, run(main)). ${notCompiledAdvice()}`,
+      );
+    }
     throw new UsageError(`${what} was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop.`);
   }
   return loop.createTask(awaitable).then(onfulfilled, onrejected);

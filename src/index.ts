@@ -1,54 +1,353 @@
 /**
  * handloop: await without Promises. The public API, and nothing else: every name exported here is
  * a contract; everything not exported is internal and may change.
+ *
+ * Each binding is the one of the first copy of handloop loaded in this process (registry.ts):
+ * this copy's own (api.ts) unless another copy of the same version came first, so two copies
+ * share one runtime. A `const` holds each class and function; the `type` of the same name is the
+ * class's instance type, as a class declaration would give.
  */
 
-export { __await__, NotReady, type Awaitable } from "./awaitable.js";
-export { ASleep, asleep, sleep } from "./asleep.js";
-export { VirtualClock, RealClock, type Clock, type RealClockOptions } from "./clock.js";
-export { gather, race, shield, timeout } from "./combinators.js";
-export { coroutine, __awaiter } from "./coroutine.js";
-export {
-  CancelledError,
-  DeadlockError,
-  QueueEmptyError,
-  QueueFullError,
-  QueueShutDownError,
-  TaskGroupError,
-  TimeoutError,
-  UnhandledTaskError,
-  UsageError,
-} from "./errors.js";
-export { taskGroup, TaskGroup } from "./group.js";
-export { Handle, TimerHandle } from "./handle.js";
-export {
-  EventLoop,
-  currentLoop,
-  currentTask,
-  type AwaitableLike,
-  type EventLoopOptions,
-  type TaskOptions,
-  type UnhandledErrorPolicy,
-} from "./loop.js";
-export { run, type RunOptions } from "./run.js";
-export { Barrier } from "./sync/barrier.js";
-export { Condition } from "./sync/condition.js";
-export { Event } from "./sync/event.js";
-export { Lock, Semaphore } from "./sync/lock.js";
-export { Queue, type QueueOptions } from "./sync/queue.js";
-export { Task } from "./task.js";
-export { Operation, WaitOp } from "./wait.js";
-// The contract of code compiled by handloop/compile (not for hand use; see compile/runtime.ts).
-export { AsyncGen, __agen, __wrapAgen, __yieldStar, __yieldValue } from "./compile/async-generator.js";
-export { __forAwait, __forAwaitClose } from "./compile/iteration.js";
-export {
-  __aw,
-  __deleteSuper,
-  __notConstructor,
-  __run,
-  __superRef,
-  __wrap,
-  __wrapArrow,
-  isCompiled,
-} from "./compile/runtime.js";
-export { DisposeCapability, __dispose, __disposeAsync, __using, __usingError, __usingScope } from "./compile/using.js";
+import type * as Api from "./api.js";
+import { shared } from "./registry.js";
+
+const api = shared.api;
+
+// Symbol.for keys and types are the same in every copy: exported as they are.
+export { __await__, type Awaitable } from "./awaitable.js";
+export type { Clock, RealClockOptions } from "./clock.js";
+export type { AwaitableLike, EventLoopOptions, TaskOptions, UnhandledErrorPolicy } from "./loop.js";
+export type { RunOptions } from "./run.js";
+export type { QueueOptions } from "./sync/queue.js";
+
+// The awaitable protocol and sleeping.
+/**
+ * A request to the loop: "do not resume me before `seconds` have passed on your clock". The
+ * post's `NotReady(float)` hint; the loop parks the task on its timer heap instead of polling it.
+ *
+ * @example
+ * ```ts
+ * const waitASecond = coroutine(function* () { yield new NotReady(1); });
+ * ```
+ */
+export const NotReady: typeof Api.NotReady = api.NotReady;
+export type NotReady = Api.NotReady;
+/**
+ * The awaitable from `asleep(seconds, value)`: awaiting it waits `seconds` on the loop's clock and
+ * gives `value`. Its `[__await__]` (and `[Symbol.iterator]`, for a typed `yield*`) is
+ * `sleep(seconds, value)`. It is also thenable, so that TypeScript types `await asleep(1, x)` in
+ * an `async` function as `x`'s type; `then` runs it as a task on the running loop.
+ *
+ * @example
+ * ```ts
+ * const nap = asleep(0.25, "rested");
+ * const v = yield* nap; // in a coroutine: v is "rested", a quarter second later
+ * ```
+ */
+export const ASleep: typeof Api.ASleep = api.ASleep;
+export type ASleep<T = undefined> = Api.ASleep<T>;
+export const asleep: typeof Api.asleep = api.asleep;
+export const sleep: typeof Api.sleep = api.sleep;
+
+// Clocks.
+/**
+ * Virtual time: when nothing is ready the loop jumps straight to the next deadline, so hours of
+ * sleeps finish at once and every run of a program sees the same times and the same order.
+ * Starts at 0 unless told otherwise. Time also moves with `advance(seconds)`.
+ *
+ * @example
+ * ```ts
+ * const clock = new VirtualClock();
+ * run(function* () { yield* asleep(3600); }, { clock });
+ * clock.now(); // 3600, and no real time passed
+ * ```
+ */
+export const VirtualClock: typeof Api.VirtualClock = api.VirtualClock;
+export type VirtualClock = Api.VirtualClock;
+/**
+ * Real, monotonic time (`performance.now()`, in seconds). Waiting blocks the whole thread in
+ * `Atomics.wait`, as the post blocks in `time.sleep`: an idle loop uses no CPU. Each wait ends
+ * on a multiple of the timer slack (half a millisecond by default), so thousands of timers spread
+ * over a second cost at most two thousand wake-ups, each under a millisecond late (see
+ * bench/RESULTS.md). While it blocks, Node's own event loop, I/O and native timers wait too; that
+ * is the price of a synchronous run.
+ *
+ * @example
+ * ```ts
+ * run(function* () { yield* asleep(0.5); }, { clock: new RealClock() }); // returns after ~0.5 s
+ * ```
+ */
+export const RealClock: typeof Api.RealClock = api.RealClock;
+export type RealClock = Api.RealClock;
+
+// Coroutines, tasks and the loop.
+export const coroutine: typeof Api.coroutine = api.coroutine;
+export const __awaiter: typeof Api.__awaiter = api.__awaiter;
+/**
+ * One coroutine's life on a loop: a custom thenable, as asyncio's Task is a Future. Its `then`
+ * callbacks are called by the loop (never by the microtask queue while a loop runs), so a task can
+ * be awaited by native code too. Create tasks with `coroutine(...)(...)`, `loop.createTask(x)`,
+ * or compiled `async` functions; `await` / `yield*` them, `gather` them, `cancel()` them.
+ *
+ * @example
+ * ```ts
+ * const child = coroutine(function* () { yield* asleep(1); return 42; });
+ * run(function* () {
+ *   const t = child();          // already running, parked on its sleep
+ *   const v = yield* t;          // 42, typed as number
+ *   return t.done() && v === t.result();
+ * }, { clock: new VirtualClock() }); // true
+ * ```
+ *
+ * (Internally also a Runnable, a Waiter and a TimerEntry, checked where it is passed as one.)
+ */
+export const Task: typeof Api.Task = api.Task;
+export type Task<T> = Api.Task<T>;
+/**
+ * An event loop that steps coroutines by hand: a FIFO ready queue, a min-heap of timers ordered
+ * by (deadline, sequence), and a pluggable clock. Runs are synchronous: `runUntilComplete`
+ * returns the result (or throws the error) when the work is done, without a single Promise.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * loop.createTask(sleep(3, "Sleep 3 over"));
+ * loop.createTask(sleep(1, "Sleep 1 over"));
+ * loop.runForever();  // returns when both are done
+ * loop.time();        // 3
+ * ```
+ */
+export const EventLoop: typeof Api.EventLoop = api.EventLoop;
+export type EventLoop = Api.EventLoop;
+export const currentLoop: typeof Api.currentLoop = api.currentLoop;
+export const currentTask: typeof Api.currentTask = api.currentTask;
+/**
+ * A callback scheduled on a loop with `callSoon`. `cancel()` stops it from running if it has not
+ * run yet. A callback that throws stops the run and the error propagates out of the loop's run
+ * call; the loop stays usable.
+ *
+ * @example
+ * ```ts
+ * const h = loop.callSoon(() => console.log("never printed"));
+ * h.cancel();
+ * ```
+ */
+export const Handle: typeof Api.Handle = api.Handle;
+export type Handle = Api.Handle;
+/**
+ * A callback scheduled at a deadline with `callLater` or `callAt`. Cancelling it disarms its timer:
+ * the loop no longer waits for it.
+ *
+ * @example
+ * ```ts
+ * const h = loop.callLater(5, () => console.log("five seconds on the loop's clock"));
+ * h.deadline; // loop.time() + 5 at the time of the call
+ * ```
+ */
+export const TimerHandle: typeof Api.TimerHandle = api.TimerHandle;
+export type TimerHandle = Api.TimerHandle;
+export const run: typeof Api.run = api.run;
+export const isCompiled: typeof Api.isCompiled = api.isCompiled;
+
+// Structured concurrency.
+export const gather: typeof Api.gather = api.gather;
+export const race: typeof Api.race = api.race;
+export const shield: typeof Api.shield = api.shield;
+export const timeout: typeof Api.timeout = api.timeout;
+export const taskGroup: typeof Api.taskGroup = api.taskGroup;
+/**
+ * The handle a task group's body gets: `spawn` starts a child the group owns. Spawning into a
+ * group that has finished is a UsageError. (Internally the group is a waiter on each child.)
+ *
+ * @example
+ * ```ts
+ * const results = yield* taskGroup(function* (group) {
+ *   const a = group.spawn(fetchPage("a"));
+ *   const b = group.spawn(fetchPage("b"));
+ *   return [yield* a, yield* b];
+ * });
+ * ```
+ */
+export const TaskGroup: typeof Api.TaskGroup = api.TaskGroup;
+export type TaskGroup = Api.TaskGroup;
+
+// Synchronisation.
+/**
+ * Makes `parties` tasks wait for each other: `wait()` blocks until `parties` tasks are waiting,
+ * then all of them go on, each given its arrival index (0 for the first). The barrier then starts
+ * over for the next round. A task cancelled while waiting leaves, and the round waits for another.
+ *
+ * @example
+ * ```ts
+ * const start = new Barrier(3);
+ * const runner = coroutine(function* (name: string) { yield* start.wait(); console.log(`${name} goes`); });
+ * ```
+ */
+export const Barrier: typeof Api.Barrier = api.Barrier;
+export type Barrier = Api.Barrier;
+/**
+ * A condition variable over a Lock (a new one unless given). With the lock held, `wait()` releases
+ * it, waits for `notify()`, and takes the lock again before returning, even when cancelled.
+ * `waitFor(predicate)` waits until `predicate()` is true. `notify(n)` wakes the first `n` waiters,
+ * `notifyAll()` every one. Waiting or notifying without holding the lock is a UsageError.
+ *
+ * @example
+ * ```ts
+ * const cond = new Condition();
+ * const consumer = coroutine(function* () {
+ *   yield* cond.acquire();
+ *   try { yield* cond.waitFor(() => items.length > 0); return items.shift(); } finally { cond.release(); }
+ * });
+ * ```
+ */
+export const Condition: typeof Api.Condition = api.Condition;
+export type Condition = Api.Condition;
+/**
+ * A flag that starts clear. `wait()` returns at once while it is set, else waits until `set()`;
+ * `set()` wakes every waiter, in the order they started waiting. `clear()` clears it again.
+ *
+ * @example
+ * ```ts
+ * const ready = new Event();
+ * const waiter = coroutine(function* () { yield* ready.wait(); console.log("go"); });
+ * loop.callLater(1, () => ready.set());
+ * ```
+ */
+export const Event: typeof Api.Event = api.Event;
+export type Event = Api.Event;
+/**
+ * A mutual-exclusion lock. `acquire()` waits until the lock is free and takes it; `release()`
+ * frees it (handing it to the first waiter). Releasing a lock that is not held is a UsageError.
+ * Hold it with try/finally so that cancellation releases it too.
+ *
+ * @example
+ * ```ts
+ * const lock = new Lock();
+ * const critical = coroutine(function* () {
+ *   yield* lock.acquire();
+ *   try { yield* asleep(1); } finally { lock.release(); }
+ * });
+ * ```
+ */
+export const Lock: typeof Api.Lock = api.Lock;
+export type Lock = Api.Lock;
+/**
+ * A counter of permits, `value` at the start. `acquire()` waits until a permit is free and takes
+ * it; `release()` gives one back (to the first waiter). Releasing above the starting value is a
+ * UsageError: it means some task released a permit it never acquired.
+ *
+ * @example
+ * ```ts
+ * const slots = new Semaphore(4); // at most four fetches at a time
+ * const fetchLimited = coroutine(function* (url: string) {
+ *   yield* slots.acquire();
+ *   try { return yield* fetchPage(url); } finally { slots.release(); }
+ * });
+ * ```
+ */
+export const Semaphore: typeof Api.Semaphore = api.Semaphore;
+export type Semaphore = Api.Semaphore;
+/**
+ * A first-in, first-out queue for passing items between tasks, with asyncio's API: `put` and `get`
+ * wait (for room, for an item); `putNowait` and `getNowait` do not, and throw QueueFullError /
+ * QueueEmptyError instead. `taskDone` and `join` count items through to their processing.
+ * `shutdown()` ends it: putting throws QueueShutDownError, and so does getting once it is empty.
+ *
+ * @example
+ * ```ts
+ * const queue = new Queue<string>({ maxsize: 10 });
+ * const producer = coroutine(function* () { for (const url of urls) yield* queue.put(url); queue.shutdown(); });
+ * const consumer = coroutine(function* () {
+ *   for (;;) {
+ *     try { console.log(yield* queue.get()); } catch (e) { if (e instanceof QueueShutDownError) return; throw e; }
+ *   }
+ * });
+ * ```
+ */
+export const Queue: typeof Api.Queue = api.Queue;
+export type Queue<T> = Api.Queue<T>;
+/**
+ * A wait on a synchronisation primitive, as `queue.get()`, `lock.acquire()` or `event.wait()`
+ * return: await it (`await op`, `yield* op`, or `yield op`) to wait, typed `T`. Each primitive
+ * keeps one per kind of wait and hands out the same object every time, so waiting allocates
+ * nothing; the stepper recognises it and parks the task in the primitive's own FIFO.
+ */
+export const WaitOp: typeof Api.WaitOp = api.WaitOp;
+export type WaitOp<T> = Api.WaitOp<T>;
+/**
+ * An operation of a primitive that takes more than one wait (`Condition.wait()`, a Queue's
+ * `for await` step): awaited (`await op`, `yield* op`), it runs *in the awaiting task*, not in a
+ * task of its own. That matters for cancellation: a cancel of the awaiting task lands inside the
+ * operation, where what it was handed (a notification, an item) is passed on. Were it a task of
+ * its own, the operation could finish, having taken the item, and the awaiting task be cancelled
+ * before it resumed: the item would be gone with nobody holding it. Each await runs it afresh.
+ * It is also a thenable (`then` runs it as a task of the running loop), typed as a Promise so it
+ * can be an async iterator's `next()` result.
+ */
+export const Operation: typeof Api.Operation = api.Operation;
+export type Operation<T> = Api.Operation<T>;
+
+// Errors.
+/**
+ * Thrown into a coroutine at its suspension point when its task is cancelled, and by
+ * `result()`, `exception()` or an `await` of a task that ended cancelled.
+ *
+ * A coroutine may catch it to clean up (its `finally` blocks may even await); if it catches it
+ * and returns a value, the task ends normally instead of cancelled.
+ *
+ * @example
+ * ```ts
+ * const worker = coroutine(function* () {
+ *   try { yield* asleep(60); } catch (e) { if (e instanceof CancelledError) return "stopped"; throw e; }
+ * });
+ * ```
+ */
+export const CancelledError: typeof Api.CancelledError = api.CancelledError;
+export type CancelledError = Api.CancelledError;
+/**
+ * Thrown by a run when no task can ever be resumed again but some are still waiting: nothing is
+ * ready, no timer is pending, and every live task waits on a task or thenable that cannot settle
+ * (for example a native Promise, whose callbacks need the microtask queue that a synchronous run
+ * blocks). `waiting` lists those tasks; the message says what each one waits on.
+ *
+ * The loop stays usable: the tasks stay parked where they were.
+ */
+export const DeadlockError: typeof Api.DeadlockError = api.DeadlockError;
+export type DeadlockError = Api.DeadlockError;
+/** `getNowait()` on a Queue that is empty. */
+export const QueueEmptyError: typeof Api.QueueEmptyError = api.QueueEmptyError;
+export type QueueEmptyError = Api.QueueEmptyError;
+/** `putNowait()` on a Queue that is full. */
+export const QueueFullError: typeof Api.QueueFullError = api.QueueFullError;
+export type QueueFullError = Api.QueueFullError;
+/** A `put` on a Queue after `shutdown()`, or a `get` on one that is shut down and empty. */
+export const QueueShutDownError: typeof Api.QueueShutDownError = api.QueueShutDownError;
+export type QueueShutDownError = Api.QueueShutDownError;
+/**
+ * A task group failed: `errors` holds every error (other than cancellations) that its body and
+ * children raised, in the order they happened. The first one made the group cancel the rest.
+ */
+export const TaskGroupError: typeof Api.TaskGroupError = api.TaskGroupError;
+export type TaskGroupError = Api.TaskGroupError;
+/**
+ * Thrown by `timeout(seconds, work)` when `work` did not finish in time: the work was cancelled,
+ * its cleanup has finished, and this error names the limit and the task that timed out. Our own
+ * class (not the DOM's), so `instanceof TimeoutError` is reliable.
+ */
+export const TimeoutError: typeof Api.TimeoutError = api.TimeoutError;
+export type TimeoutError = Api.TimeoutError;
+/**
+ * A task failed and nothing observed its outcome (nobody awaited it, gathered it, or called
+ * `then`, `catch`, `result()` or `exception()`). With the loop's default `unhandledError: "throw"`
+ * policy, the run ends at the end of that turn and throws this error. `cause` is the first such
+ * error, `tasks` every task that failed unobserved in the run, in the order they failed.
+ */
+export const UnhandledTaskError: typeof Api.UnhandledTaskError = api.UnhandledTaskError;
+export type UnhandledTaskError = Api.UnhandledTaskError;
+/**
+ * A call that breaks a rule of the API: running a loop inside a running loop, using a closed
+ * loop, asking a pending task for its `result()`, releasing what is not held. The message names
+ * the call and the rule.
+ */
+export const UsageError: typeof Api.UsageError = api.UsageError;
+export type UsageError = Api.UsageError;

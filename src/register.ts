@@ -10,13 +10,25 @@
  * "handloop").
  */
 
-import { register } from "node:module";
+// A namespace import, not `import { register }`: on a Node without module.register (before 20.6)
+// a named import fails to link with a bare SyntaxError; this way the check below can say why.
+import * as nodeModule from "node:module";
 
+// Set once the hooks are registered: it keeps a second import from registering them again, and
+// tells the runtime (native.ts) that the hook is active, so an async function it finds native
+// comes from a file that is not opted in rather than from a process without the hook.
 const REGISTERED = Symbol.for("handloop.register");
 
 function ensureRegistered(): void {
   const global = globalThis as { [REGISTERED]?: boolean };
   if (global[REGISTERED]) return;
+  const register = (nodeModule as Partial<typeof nodeModule>).register;
+  if (typeof register !== "function") {
+    throw new Error(
+      `handloop/register needs Node 20.6 or later, for module.register(); this is Node ${process.version}. ` +
+        "Upgrade Node, or compile ahead of time with compile() from handloop/compile.",
+    );
+  }
   global[REGISTERED] = true;
   process.setSourceMapsEnabled(true);
   register(import.meta.url.endsWith(".ts") ? "./register-hooks.ts" : "./register-hooks.js", import.meta.url);

@@ -2,9 +2,12 @@
  * run.ts: `run(main)`, the front door, as `asyncio.run`: a fresh loop, run to completion, closed.
  */
 
+import { nativeAsyncFunctionError, nativePromiseError } from "./adopt.js";
 import type { Clock } from "./clock.js";
-import { DeadlockError, UnhandledTaskError } from "./errors.js";
+import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
 import { currentLoop, EventLoop, type AwaitableLike, type UnhandledErrorPolicy } from "./loop.js";
+import { isNativeAsyncFunction, isNativePromise } from "./native.js";
+import { running } from "./running.js";
 
 const NONE = Symbol("none");
 
@@ -17,7 +20,9 @@ export interface RunOptions {
 }
 
 function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unknown> {
-  return (yield currentLoop().createTask(main())) as T;
+  const work = main();
+  if (isNativePromise(work)) throw nativePromiseError(work, `run() was given ${main.name ? `the function ${main.name}, which returned` : "a function that returned"}`);
+  return (yield currentLoop().createTask(work)) as T;
 }
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}) as object;
@@ -42,6 +47,15 @@ function isGeneratorFunction(fn: unknown): boolean {
  * ```
  */
 export function run<T>(main: AwaitableLike<T> | (() => AwaitableLike<T>), options: RunOptions = {}): T {
+  // Checked before anything else, so the error names run() rather than the calls it makes.
+  if (running.loop !== null) {
+    throw new UsageError(
+      "Cannot call run() while an EventLoop is running on this thread: run() starts a loop of its own. Await the work from inside the running loop instead.",
+    );
+  }
+  // A native async function or Promise can never finish in a synchronous run: say so at once.
+  if (isNativeAsyncFunction(main)) throw nativeAsyncFunctionError(main, "run()");
+  if (isNativePromise(main)) throw nativePromiseError(main, "run() was given");
   const loop = new EventLoop(options);
   // A generator function's body is lazy, so calling it here still runs all of it inside the loop,
   // as the main task itself; any other function is called from inside the running loop.

@@ -47,6 +47,7 @@ import {
 import { describe } from "./describe.js";
 import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
+import { ignoreOutcome, isNativePromise, notCompiledAdvice } from "./native.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
 import { PARK, WaitOp } from "./wait.js";
@@ -76,8 +77,9 @@ const LINKED = 512; // in its loop's list of live tasks
 const FROM_TASK = 1024; // parked on a task: the next step reads that task's outcome
 const DELEGATING = 2048; // running an awaitable's iterator: the enclosing ones are in `delegations`
 const GENERATOR = 4096; // the coroutine is a plain generator object: resume it through generatorNext
-const COMMIT = 8192; // handed something by a primitive that must hear when it is taken (WaitOp#_commit)
-const CLAIMED = 16384; // failed, and waiters are on their way to receive it: counted in `claims`
+const CHOSEN = 8192; // #name was given by the user: the function's name, if any, is in `labels`
+const COMMIT = 16384; // handed something by a primitive that must hear when it is taken (WaitOp#_commit)
+const CLAIMED = 32768; // failed, and waiters are on their way to receive it: counted in `claims`
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT;
 
@@ -114,6 +116,16 @@ const cancelMessages = new WeakMap<Task<unknown>, string>();
 // How many claims a failed task with the CLAIMED flag has still standing (see the invariants at the
 // top): failures are rare next to tasks, so the count lives beside them.
 const claims = new WeakMap<Task<unknown>, number>();
+
+// The name of the function a task runs, once the user renamed the task (rare), for error messages.
+const labels = new WeakMap<Task<unknown>, string>();
+
+// Node's key for a custom `util.inspect` (console.log), by its registered name: the runtime does
+// not import node:util, so it still runs in browsers.
+const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
+
+// What toString() says of each state (see the top of this file).
+const STATE_WORDS = ["pending", "pending", "running", "pending", "fulfilled", "rejected", "cancelled"];
 
 /**
  * One coroutine's life on a loop: a custom thenable, as asyncio's Task is a Future. Its `then`
@@ -165,11 +177,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     label: string,
     name?: string,
   ): Task<T> {
-    return new Task<T>(
+    const task = new Task<T>(
       it as Iterator<unknown, unknown, unknown>,
-      FRESH | (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED),
+      FRESH | (compiled ? COMPILED : 0) | (name === undefined ? 0 : NAMED | CHOSEN),
       name ?? label,
     );
+    if (name !== undefined) labels.set(task, label);
+    return task;
   }
 
   /** @internal A task with no coroutine, settled from outside with `_resolve` / `_reject`. */
@@ -193,10 +207,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    */
   static from<T>(promise: PromiseLike<T>): Task<T> {
     if (promise instanceof Task) return promise as Task<T>;
-    throw new TypeError(
-      `Task.from() expects the result of an async function compiled by handloop, got ${describe(promise)}. ` +
-        'Is the file opted in (a "use handloop" directive, or a .loop.ts name)?',
-    );
+    const expected = `Task.from() expects the result of an async function compiled by handloop, got ${describe(promise)}.`;
+    if (!isNativePromise(promise)) throw new TypeError(expected);
+    ignoreOutcome(promise); // its later rejection would only repeat this mistake
+    throw new TypeError(`${expected} The async function that returned it was not compiled. ${notCompiledAdvice()}`);
   }
 
   /** The task's name: the one given to `createTask`, else `<function name>-<id>` or `Task-<id>`. */
@@ -212,8 +226,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (typeof name !== "string") {
       throw new TypeError(`Expected a task name to be a string, got ${describe(name)}.`);
     }
+    if (!(this.#bits & CHOSEN)) labels.set(this, this.functionName());
     this.#name = name;
-    this.#bits |= NAMED;
+    this.#bits |= NAMED | CHOSEN;
   }
 
   /** Whether the task has finished: returned, thrown, or ended cancelled. */
@@ -371,11 +386,38 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return new TaskIterator(this);
   }
 
-  /** For logs and debuggers: `Task<worker-3 pending>`. */
+  /**
+   * For logs and debuggers, in a line: `Task "fetch-3" pending, waiting on Task "child-4"`, with
+   * where a compiled body awaits, or the outcome of a finished task. Reads nothing a `result()`
+   * would: describing a failed task does not count as observing it.
+   */
   toString(): string {
-    const states = ["pending", "pending", "running", "waiting", "fulfilled", "rejected", "cancelled"];
-    const state = states[this.#bits & STATE];
-    return `Task<${this.name} ${state}>`;
+    const state = this.#bits & STATE;
+    let text = `Task "${this.name}" ${STATE_WORDS[state]}`;
+    switch (state) {
+      case NEW:
+        if (this.#it !== null) text += ", not started: no loop has adopted it yet";
+        break;
+      case READY:
+        text += ", ready to run";
+        break;
+      case WAITING:
+        text += `, waiting on ${this.waitTarget("Task")}`;
+        break;
+      case FULFILLED:
+        text += ` with ${describe(this.#value)}`;
+        break;
+      case REJECTED:
+        text += ` with ${describeError(this.#value)}`;
+        break;
+    }
+    if (this.#site !== "" && state < FULFILLED) text += ` (at ${this.#site})`;
+    return text;
+  }
+
+  /** `console.log(task)` and `util.inspect(task)` in Node: the line toString() gives. */
+  [INSPECT](): string {
+    return this.toString();
   }
 
   // ---- Internals shared with the loop and combinators ------------------------------------------
@@ -565,17 +607,26 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return this.#site;
   }
 
-  /** @internal What this task waits on, in words, for DeadlockError. */
+  /** @internal What this task waits on, in words, for DeadlockError: why it cannot end, and what to do. */
   _describeWait(): string {
-    const on = this.#waitingOn;
     if ((this.#bits & STATE) !== WAITING) return "nothing (it is ready)";
+    const on = this.#waitingOn;
+    if (on instanceof ThenableJob) {
+      return isNativePromise(on.thenable)
+        ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead.`
+        : `${describe(on.thenable)} (a thenable) that never called back`;
+    }
+    return this.waitTarget("task");
+  }
+
+  /** What a WAITING task waits on, as a noun phrase: `a timer`, `task "child-4"` (with `taskWord`). */
+  private waitTarget(taskWord: string): string {
+    const on = this.#waitingOn;
     if (typeof on === "number") return "a timer";
-    if (on instanceof Task) return `task "${on.name}"`;
+    if (on instanceof Task) return `${taskWord} "${on.name}"`;
     if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableJob) {
-      return on.thenable instanceof Promise
-        ? "a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue); await handloop tasks and awaitables instead"
-        : `${describe(on.thenable)} (a thenable) that never called back`;
+      return isNativePromise(on.thenable) ? "a native Promise" : `${describe(on.thenable)} (a thenable)`;
     }
     return String(on);
   }
@@ -825,7 +876,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           if (sub === null || typeof sub !== "object" || typeof (sub as Iterator<unknown>).next !== "function") {
             throwing = true;
             value = new TypeError(
-              `[__await__]() of ${describe(y)} returned ${describe(sub)}, which is not an iterator (in task "${this.name}"). It must return an iterator, for example from a generator method.`,
+              `[__await__]() of ${describe(y)} returned ${describe(sub)}, which is not an iterator (awaited by ${this.coroutinePhrase()}${this.#site === "" ? "" : ` at ${this.#site}`}). It must return an iterator, for example from a generator method.`,
             );
             continue;
           }
@@ -997,8 +1048,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return null;
   }
 
+  /**
+   * The TypeError thrown in at a `yield` the loop cannot wait on: names the value, the coroutine
+   * function and its task, where a compiled body awaits, and what may be yielded instead.
+   */
   private badYield(y: unknown): TypeError {
-    const where = `task "${this.name}" yielded ${describe(y)}`;
+    const who = this.coroutinePhrase();
+    // In a compiled body only an awaitable's iterator can yield a bad value (the body's own plain
+    // values are awaited), so the site, the body's last await, is where it awaited that awaitable.
+    const where =
+      this.#bits & DELEGATING
+        ? `The iterator of an awaitable that ${who} awaited${this.#site === "" ? "" : ` at ${this.#site}`} yielded ${describe(y)}`
+        : `${who.charAt(0).toUpperCase()}${who.slice(1)} yielded ${describe(y)}`;
     if (Object.prototype.toString.call(y) === "[object Generator]") {
       return new TypeError(
         `${where}; a generator is not awaitable by itself. Use \`yield* gen\` to run it inside this coroutine, or \`createTask(gen)\` to run it as its own task.`,
@@ -1007,6 +1068,23 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     return new TypeError(
       `${where}, which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; \`yield* x\` gives a typed result.`,
     );
+  }
+
+  /** For the stepper's errors: `the coroutine worker (task "worker-3")`, or `task "main"` when it has no function's name. */
+  private coroutinePhrase(): string {
+    const fn = this.functionName();
+    const task = `task "${this.name}"`;
+    if (fn === "") return task;
+    return `the ${this.#bits & COMPILED ? "async function" : "coroutine"} ${fn} (${task})`;
+  }
+
+  /** The name of the function this task runs, or "" when it has none (an anonymous one, a bare generator). */
+  private functionName(): string {
+    let label: string;
+    if (this.#bits & CHOSEN) label = labels.get(this) ?? "";
+    else if (this.#bits & NAMED) label = this.#name.slice(0, this.#name.lastIndexOf("-")); // "<label>-<id>"
+    else label = this.#name;
+    return label === "Task" ? "" : label; // "Task": the label of a task whose function has no name
   }
 
   /**
@@ -1041,6 +1119,18 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 }
 
 markRequest(Task.prototype, TASK_REQUEST);
+
+/** An error as toString() shows a task's, in a line: `TypeError: boom`, or the value described. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return describe(error);
+  try {
+    const message = String(error.message);
+    const end = message.indexOf("\n");
+    return `${error.name}: ${end === -1 ? message : `${message.slice(0, end)} ...`}`;
+  } catch {
+    return describe(error);
+  }
+}
 
 /** Whether `x` is a built-in request of `kind`: a cheaper `instanceof` for the hot paths. */
 function isRequest(x: unknown, kind: number): boolean {

@@ -8,15 +8,36 @@
  * `__awaiter` is ours, every other helper is tslib's own, re-exported unchanged.
  *
  * The real helpers are imported by their file path so that the alias cannot route this module's
- * own import back to itself. Async generators and `for await` run on the loop too: handloop
- * provides `__asyncGenerator` (the body runs as an AsyncGen, see compile/runtime.ts),
- * `__asyncValues` (no Promise per item) and `__asyncDelegator` (the AsyncGen runs the `yield*`);
- * tslib's `__await` marker works unchanged on top of them.
+ * own import back to itself. tslib is an optional peer dependency of handloop: it is imported
+ * dynamically (a top-level await), so that a missing one is reported with the command that
+ * installs it rather than Node's bare "Cannot find package".
+ *
+ * Async generators and `for await` run on the loop too: handloop provides `__asyncGenerator`
+ * (the body runs as an AsyncGen, see compile/runtime.ts), `__asyncValues` (no Promise per item)
+ * and `__asyncDelegator` (the AsyncGen runs the `yield*`); tslib's `__await` marker works
+ * unchanged on top of them.
  */
 
-import { __await } from "tslib/tslib.es6.mjs";
 import { AsyncGen, __yieldStar, __yieldValue } from "./compile/async-generator.js";
 import { IteratorRecord, __forAwait } from "./compile/iteration.js";
+import { MissingPeerError, TSLIB_PEER } from "./peers.js";
+
+async function importTslib(): Promise<typeof import("tslib/tslib.es6.mjs")> {
+  try {
+    return await import("tslib/tslib.es6.mjs");
+  } catch (error) {
+    // Node says "Cannot find package 'tslib'" when the package is not there at all; a file
+    // missing inside it (tslib 1 has no tslib.es6.mjs) keeps Node's own error.
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (code === "ERR_MODULE_NOT_FOUND" && String(message).includes("'tslib'")) {
+      throw new MissingPeerError("handloop/tslib", [TSLIB_PEER], "", { cause: error });
+    }
+    throw error;
+  }
+}
+
+const tslib = await importTslib();
+const { __await } = tslib;
 
 export { __awaiter } from "./coroutine.js";
 
@@ -114,10 +135,10 @@ export function __asyncDelegator(iterator: unknown): Iterator<unknown, unknown, 
   return new Delegation(__yieldStar({ [Symbol.asyncIterator]: () => iterator }, ""));
 }
 
-export {
+export { __await };
+export const {
   __addDisposableResource,
   __assign,
-  __await,
   __classPrivateFieldGet,
   __classPrivateFieldIn,
   __classPrivateFieldSet,
@@ -143,4 +164,4 @@ export {
   __spreadArray,
   __spreadArrays,
   __values,
-} from "tslib/tslib.es6.mjs";
+} = tslib;

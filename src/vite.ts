@@ -6,11 +6,11 @@
  * returns is chained by Vite, so stack traces and breakpoints point at the original source.
  */
 
-import { compile, isOptedIn, type SourceMap } from "./compile/compile.js";
+import { compileFor, isOptedIn, type SourceMap } from "./compile/compile.js";
 
 /** Options of the plugin. */
 export interface HandloopPluginOptions {
-  /** Where compiled code imports handloop's helpers from; `"handloop"` by default. */
+  /** Where compiled code imports handloop's helpers from; `"handloop/runtime"` by default. */
   runtime?: string;
 }
 
@@ -46,7 +46,7 @@ export function handloop(options: HandloopPluginOptions = {}): HandloopVitePlugi
     transform(code, id) {
       const filename = id.replace(/[?#].*$/, "");
       if (filename.includes("/node_modules/") || !CANDIDATE.test(filename) || !isOptedIn(code, filename)) return null;
-      return compile(code, { filename, runtime: options.runtime ?? "handloop" });
+      return compileFor("handloop/vite", code, { filename, runtime: options.runtime ?? "handloop/runtime" });
     },
   };
 }

@@ -6,7 +6,8 @@
 // with no microtasks; where Node follows the spec they run natively too, for the same log.
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile/index.js";
-import * as handloop from "../src/index.js";
+import * as handloopApi from "../src/index.js";
+import * as handloopHelpers from "../src/runtime.js";
 import { run, Task, VirtualClock } from "../src/index.js";
 import { withoutMicrotasks } from "./helpers.js";
 
@@ -15,8 +16,8 @@ type Main = (log: (line: string) => void) => PromiseLike<unknown>;
 /** `source` defines `async function main(log)`; gives main, compiled onto handloop. */
 function compiledMain(source: string): Main {
   const { code } = compile(source, { filename: "snippet.js", sourceType: "script", runtime: "$hl" });
-  const factory = new Function("$hl", `${code}\nreturn main;`) as (runtime: typeof handloop) => Main;
-  return factory(handloop);
+  const factory = new Function("$hl", `${code}\nreturn main;`) as (runtime: object) => Main;
+  return factory({ ...handloopApi, ...handloopHelpers });
 }
 
 /** Runs `main` as the engine runs it, with native Promises, and gives what it logged. */

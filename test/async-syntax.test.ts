@@ -3,6 +3,7 @@
 // loop. Each test is synchronous; `run()` drives the async body to the end before it returns.
 import { describe, expect, it } from "vitest";
 import { asleep, CancelledError, currentLoop, gather, isCompiled, run, Task, VirtualClock } from "../src/index.js";
+import { NOT_COMPILED_ADVICE } from "./helpers.js";
 
 const vrun = <T>(main: () => PromiseLike<T>): T => run(main, { clock: new VirtualClock() });
 const now = () => currentLoop().time();
@@ -46,7 +47,7 @@ describe("real async/await in a compiled test file", () => {
   it("refuses to take a native Promise for a Task", () => {
     expect(() => Task.from(Promise.resolve(1))).toThrow(
       new TypeError(
-        'Task.from() expects the result of an async function compiled by handloop, got a native Promise. Is the file opted in (a "use handloop" directive, or a .loop.ts name)?',
+        `Task.from() expects the result of an async function compiled by handloop, got a native Promise. The async function that returned it was not compiled. ${NOT_COMPILED_ADVICE}`,
       ),
     );
   });

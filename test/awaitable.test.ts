@@ -9,8 +9,9 @@ import {
   sleep,
   type Awaitable,
   UnhandledTaskError,
+  UsageError,
 } from "../src/index.js";
-import { timedLog, virtualLoop, vrun } from "./helpers.js";
+import { NOT_COMPILED_ADVICE, timedLog, virtualLoop, vrun } from "./helpers.js";
 
 /** A user-defined awaitable, built only on the protocol: waits `seconds`, gives `value`. */
 class Delay<T> implements Awaitable<T> {
@@ -108,10 +109,10 @@ describe("the __await__ protocol", () => {
     const hint =
       "which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; `yield* x` gives a typed result.";
     expect(result).toEqual([
-      `TypeError: task "main" yielded 42, ${hint}`,
-      `TypeError: task "main" yielded "text", ${hint}`,
-      `TypeError: task "main" yielded a plain object, ${hint}`,
-      `TypeError: task "main" yielded null, ${hint}`,
+      `TypeError: Task "main" yielded 42, ${hint}`,
+      `TypeError: Task "main" yielded "text", ${hint}`,
+      `TypeError: Task "main" yielded a plain object, ${hint}`,
+      `TypeError: Task "main" yielded null, ${hint}`,
     ]);
   });
 
@@ -126,7 +127,7 @@ describe("the __await__ protocol", () => {
     expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect(task.exception()).toEqual(
       new TypeError(
-        'task "worker-3" yielded a generator object; a generator is not awaitable by itself. Use `yield* gen` to run it inside this coroutine, or `createTask(gen)` to run it as its own task.',
+        'Task "worker-3" yielded a generator object; a generator is not awaitable by itself. Use `yield* gen` to run it inside this coroutine, or `createTask(gen)` to run it as its own task.',
       ),
     );
   });
@@ -160,7 +161,7 @@ describe("the __await__ protocol", () => {
     );
     expect(() => loop.runForever()).toThrow(UnhandledTaskError); // nothing awaited it
     expect((task.exception() as Error).message).toBe(
-      '[__await__]() of a plain object returned 5, which is not an iterator (in task "t"). It must return an iterator, for example from a generator method.',
+      '[__await__]() of a plain object returned 5, which is not an iterator (awaited by task "t"). It must return an iterator, for example from a generator method.',
     );
   });
 
@@ -338,9 +339,19 @@ describe("asleep() and sleep()", () => {
     );
   });
 
-  it("refuses a native await with no loop running", async () => {
+  it("refuses a native await with no loop running, and says it is an uncompiled async function's", async () => {
+    // This file is not compiled: the async function is native, and so is its await.
     await expect((async () => await asleep(1))()).rejects.toThrow(
-      "asleep(1) was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop.",
+      new UsageError(
+        "asleep(1) was awaited by a native await, where no handloop loop runs: in an async function handloop did not compile, or in a module's top-level code (never compiled: start a run there instead, run(main)). " +
+          NOT_COMPILED_ADVICE,
+      ),
+    );
+  });
+
+  it("refuses then() with no loop running", () => {
+    expect(() => asleep(1).then(() => {})).toThrow(
+      new UsageError("asleep(1) was awaited with no handloop loop running; await it in a coroutine run by run() or an EventLoop."),
     );
   });
 });

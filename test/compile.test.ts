@@ -3,18 +3,21 @@ import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import { describe, expect, it } from "vitest";
 import { compile, isOptedIn } from "../src/compile/index.js";
-import * as handloopRuntime from "../src/index.js";
+import * as handloopApi from "../src/index.js";
+import * as handloopHelpers from "../src/runtime.js";
 import { DeadlockError, isCompiled } from "../src/index.js";
 import { vrun } from "./helpers.js";
 import { handloop } from "../src/vite.js";
+import * as badYield from "./fixtures/compile/bad-yield.loop.js";
 import * as chain from "./fixtures/compile/chain.loop.js";
+import * as names from "./fixtures/compile/names.loop.js";
 import * as notOptedIn from "./fixtures/compile/not-opted-in.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const generated = here("./.generated/");
 
 /** Compiles `source` as `name`, writes it next to the tests, and imports it. */
-async function load<M>(name: string, source: string, runtime = here("../src/index.ts")): Promise<M> {
+async function load<M>(name: string, source: string, runtime = here("../src/runtime.ts")): Promise<M> {
   mkdirSync(generated, { recursive: true });
   const { code } = compile(source, { filename: `${generated}${name}.ts`, runtime });
   writeFileSync(`${generated}${name}.js`, code);
@@ -129,6 +132,43 @@ describe("compiled code at run time", () => {
     expect(frames.slice(2).every((line) => !line.includes("chain.loop.ts"))).toBe(true);
   });
 
+  it("shows each kind of compiled function in stack traces under its own name", () => {
+    const frames: string[] = [];
+    const calls: [string, () => PromiseLike<unknown>][] = [
+      ["declared", names.declared],
+      ["expression", names.expression],
+      ["arrow", names.arrow],
+      ["generator", () => (0, names.generator)().next()],
+      ["method", () => new names.Shelf().method()],
+      ["shelve", () => names.Shelf.shelve()],
+      ["hidden", () => new names.Shelf().hidden()],
+      ["super method", () => new names.Box().method()],
+      ["plain", () => names.literal.plain()],
+      ["viaSuper", () => names.literal.viaSuper()],
+    ];
+    for (const [what, call] of calls) {
+      try {
+        vrun(call);
+      } catch (error) {
+        const stack = (error as Error).stack!;
+        expect(stack).not.toMatch(/\$body|__handloop/);
+        frames.push(`${what}: ${stack.split("\n")[1]!.replace(/ \(.*\)$/, "")}`);
+      }
+    }
+    expect(frames).toEqual([
+      "declared:     at declared",
+      "expression:     at expression",
+      "arrow:     at arrow",
+      "generator:     at generator",
+      "method:     at Shelf.method",
+      "shelve:     at Function.shelve",
+      "hidden:     at Shelf.#hidden",
+      "super method:     at Box.method",
+      "plain:     at Object.plain",
+      "viaSuper:     at Object.viaSuper",
+    ]);
+  });
+
   it("names the task and the line of the await when it waits on a native Promise", () => {
     let error: unknown;
     try {
@@ -141,6 +181,20 @@ describe("compiled code at run time", () => {
       /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:20:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
     );
   });
+
+  it("names the async function, its task and the await when an awaitable it awaits yields a bad value", () => {
+    let error: unknown;
+    try {
+      vrun(badYield.fetchPage);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    const task = /\(task "(fetchPage-\d+)"\)/.exec((error as Error).message)?.[1];
+    expect((error as Error).message).toBe(
+      `The iterator of an awaitable that the async function fetchPage (task "${task}") awaited at ${here("./fixtures/compile/bad-yield.loop.ts")}:12:3 yielded 42, which the loop cannot wait on. Yield a NotReady hint, a Task or other thenable, an awaitable (an object with [__await__]), or undefined; \`yield* x\` gives a typed result.`,
+    );
+  });
 });
 
 /**
@@ -149,7 +203,7 @@ describe("compiled code at run time", () => {
  */
 function runScript(source: string): unknown {
   const { code } = compile(source, { filename: "script.js", sourceType: "script", runtime: "hl" });
-  const context = vm.createContext({ hl: handloopRuntime, result: undefined });
+  const context = vm.createContext({ hl: { ...handloopApi, ...handloopHelpers }, result: undefined });
   vm.runInContext(code, context);
   return (context as { result: unknown }).result;
 }

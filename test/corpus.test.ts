@@ -54,7 +54,7 @@ mkdirSync(out, { recursive: true });
 /** Compiles a corpus file onto handloop and imports both forms: its programs by name. */
 async function loadCorpus(name: string, native: Record<string, unknown>, prefix = /^p\d+_/) {
   const source = here(`./corpus/${name}.ts`);
-  const { code } = compile(readFileSync(source, "utf8"), { filename: source, runtime: here("../src/index.ts") });
+  const { code } = compile(readFileSync(source, "utf8"), { filename: source, runtime: here("../src/runtime.ts") });
   writeFileSync(`${out}${name}.js`, code);
   const compiled = (await import(/* @vite-ignore */ `${out}${name}.js`)) as Record<string, Program>;
   const names = Object.keys(native).filter((key) => prefix.test(key));

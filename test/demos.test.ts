@@ -1,5 +1,6 @@
-// Every demo runs as a user would run it (through tsx), on the virtual clock, and says what it should.
-import { execFileSync } from "node:child_process";
+// Every demo runs as a user would run it (through tsx), on the virtual clock, and says what it should;
+// a bad argument gets the demo's usage. The crawler also runs once on the real clock (4.5 s).
+import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -11,6 +12,17 @@ function demo(name: string, ...args: string[]): string[] {
   });
   return out.trimEnd().split("\n");
 }
+
+/** A demo run that is expected to fail: its exit status and both outputs. */
+function failing(name: string, ...args: string[]) {
+  const { status, stdout, stderr } = spawnSync(process.execPath, ["--import", "tsx", `demos/${name}.ts`, ...args], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  return { status, stdout, stderr };
+}
+
+const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler"];
 
 // The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
 const postLines = [
@@ -39,6 +51,43 @@ describe("demos", () => {
       expect.stringMatching(/^native +1000000 awaits deep in +\d+ ms$/),
       expect.stringMatching(/^handloop +1000000 awaits deep in +\d+ ms$/),
     ]);
+  });
+
+  it("await-depth accepts --virtual, as every demo does, and a depth", () => {
+    expect(demo("await-depth", "--virtual", "1000")).toEqual([
+      expect.stringMatching(/^native +1000 awaits deep in +\d+ ms$/),
+      expect.stringMatching(/^handloop +1000 awaits deep in +\d+ ms$/),
+    ]);
+  });
+
+  it.each(DEMOS)("%s prints its usage and exits 2 on an unknown option, before doing any work", (name) => {
+    const { status, stdout, stderr } = failing(name, "--bogus");
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(new RegExp(`^Unknown option --bogus\\.\n\nUsage: npx tsx demos/${name}\\.ts .*\\[--virtual[ \\]]`));
+    expect(status).toBe(2);
+  });
+
+  it.each([
+    ["await-depth", ["abc"], "Expected `depth` to be a whole number >= 0, got \"abc\"."],
+    ["await-depth", ["-5"], "Unknown option -5."],
+    ["await-depth", ["10", "20"], "Unexpected argument \"20\"."],
+    ["crawler", ["--real", "--virtual"], "Give --virtual or --real, not both."],
+    ["crawler", ["--real=yes"], "Option '--real' does not take an argument."],
+    ["sleep-order", ["4"], "Unexpected argument \"4\"."],
+  ])("%s %j is refused with its usage", (name, args, problem) => {
+    const { status, stdout, stderr } = failing(name, ...args);
+    expect(stdout).toBe("");
+    expect(stderr.split("\n\n")[0]).toBe(problem);
+    expect(stderr).toContain(`\n\nUsage: npx tsx demos/${name}.ts`);
+    expect(status).toBe(2);
+  });
+
+  it("crawler --real takes the real time it reports", { timeout: 30_000 }, () => {
+    const started = performance.now();
+    const lines = demo("crawler", "--real");
+    const wall = (performance.now() - started) / 1000;
+    expect(lines.at(-1)).toMatch(/^fetched 18 pages \(796 kB\), timed out 2, real time 4\.5\d\d s$/);
+    expect(wall).toBeGreaterThan(4.518);
   });
 
   it("crawler bounds concurrency to 4, times out slow pages, and prints the same on every run", () => {

@@ -40,3 +40,10 @@ export function withoutMicrotasks<T>(fn: () => T): T {
     process.nextTick = nextTick;
   }
 }
+
+/**
+ * The advice every error about an async function handloop did not compile ends with, as a process
+ * without handloop's Node hook reads it (vitest compiles through the Vite plugin, not the hook).
+ */
+export const NOT_COMPILED_ADVICE =
+  'handloop\'s Node hook is not registered in this process: start Node with `--import handloop/register` (under Vite or Vitest, add the plugin from handloop/vite instead), and opt the function\'s file in with a "use handloop" directive as its first statement or a .loop.ts name.';

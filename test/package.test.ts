@@ -1,26 +1,200 @@
-// The published shape: dist/ (built by `npm test`'s pretest) type-checks in a consumer project.
-import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
+// The published package as users install it: `npm pack`'s tarball (dist/ built by `npm test`'s
+// pretest), unpacked into scratch projects outside this repository, with or without the optional
+// peer dependencies (the compiler's Babel packages, tslib). A peer a project "installs" is a link
+// to this repository's copy.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+const COMPILER = ["@babel/core", "@babel/plugin-transform-typescript"];
 
-describe("the built package", () => {
-  it("gives a consumer project declarations that type-check, for every entry point", () => {
-    if (!existsSync(join(root, "dist/index.d.ts"))) {
-      expect(spawnSync("npm", ["run", "build"], { cwd: root, encoding: "utf8" }).status).toBe(0);
+let tarball = "";
+let packedFiles: string[] = [];
+const scratch: string[] = []; // every folder made here, removed at the end
+
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+beforeAll(() => {
+  if (!existsSync(join(root, "dist/index.js"))) {
+    expect(spawnSync("npm", ["run", "build"], { cwd: root, encoding: "utf8" }).status).toBe(0);
+  }
+  const out = mkdtempSync(join(tmpdir(), "handloop-pack-"));
+  scratch.push(out);
+  // --ignore-scripts: `prepare` would build again; dist/ is already built.
+  const pack = spawnSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", out], { cwd: root, encoding: "utf8" });
+  expect(pack.stderr.replace(/^npm warn.*\n/gm, "")).toBe("");
+  const [info] = JSON.parse(pack.stdout) as [{ filename: string; files: { path: string }[] }];
+  tarball = join(out, info.filename);
+  packedFiles = info.files.map((f) => f.path);
+}, 60_000);
+
+/** A scratch project with handloop unpacked into node_modules and the named peers linked in. */
+function project(peers: readonly string[], files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "handloop-user-"));
+  scratch.push(dir);
+  const handloop = join(dir, "node_modules/handloop");
+  mkdirSync(handloop, { recursive: true });
+  const tar = spawnSync("tar", ["-xzf", tarball, "-C", handloop, "--strip-components=1"], { encoding: "utf8" });
+  expect(tar.stderr).toBe("");
+  for (const peer of peers) {
+    mkdirSync(dirname(join(dir, "node_modules", peer)), { recursive: true });
+    symlinkSync(join(root, "node_modules", peer), join(dir, "node_modules", peer), "dir");
+  }
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+function node(cwd: string, ...args: string[]): SpawnSyncReturns<string> {
+  // A cache folder of the project's own, made by the hook for this user alone.
+  return spawnSync(process.execPath, args, { cwd, encoding: "utf8", env: { ...process.env, HANDLOOP_CACHE_DIR: join(cwd, ".cache") } });
+}
+
+function tsc(project: string): string {
+  const result = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project], { encoding: "utf8" });
+  return result.stdout + result.stderr + (result.status === 0 ? "" : `exit ${result.status}`);
+}
+
+const HELLO_LOOP = `import { asleep, run, VirtualClock } from "handloop";
+async function greet(name: string): Promise<string> { await asleep(60); return "hello " + name; }
+console.log(run(() => greet("loop"), { clock: new VirtualClock() }));
+`;
+
+const missingCompiler = (entry: string, file: string, dev = "") =>
+  `${entry} (compiling ${file}) needs @babel/core and @babel/plugin-transform-typescript, which are not installed: ` +
+  "they are optional peer dependencies of handloop, left out for programs that only use hand-written coroutines. " +
+  `Install them with: npm install${dev} @babel/core@7 @babel/plugin-transform-typescript@7`;
+
+describe("the package tarball", () => {
+  it("carries the license, the built entry points and their declarations", () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
+    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib"]) {
+      expect(packedFiles).toContain(`dist/${entry}.js`);
+      expect(packedFiles).toContain(`dist/${entry}.d.ts`);
     }
-    const project = mkdtempSync(join(tmpdir(), "handloop-consumer-"));
-    cpSync(join(root, "test/fixtures/consumer"), project, { recursive: true });
-    mkdirSync(join(project, "node_modules"));
-    symlinkSync(root, join(project, "node_modules/handloop"), "dir");
-    const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", project], {
-      encoding: "utf8",
+  });
+
+  it("depends on nothing: Babel and tslib are optional peers", () => {
+    const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, Record<string, unknown>>;
+    expect(manifest.dependencies).toBeUndefined();
+    expect(Object.keys(manifest.peerDependencies!).sort()).toEqual([...COMPILER, "tslib"]);
+    for (const peer of [...COMPILER, "tslib"]) {
+      expect(manifest.peerDependenciesMeta![peer]).toEqual({ optional: true });
+      // The repository itself still tests with them.
+      expect(manifest.devDependencies![peer]).toBe(manifest.peerDependencies![peer]);
+    }
+  });
+});
+
+describe("the package installed without its optional peers", () => {
+  it("runs hand-written coroutines", () => {
+    const dir = project([], {
+      "main.js": `import { asleep, coroutine, gather, run, VirtualClock } from "handloop";
+const tick = coroutine(function* (name, seconds) { yield* asleep(seconds); return name; });
+console.log(run(gather(tick("a", 2), tick("b", 1)), { clock: new VirtualClock() }).join(" "));`,
     });
-    expect(tsc.stdout + tsc.stderr).toBe("");
-    expect(tsc.status).toBe(0);
+    const { stdout, stderr, status } = node(dir, "main.js");
+    expect(stderr).toBe("");
+    expect(stdout).toBe("a b\n");
+    expect(status).toBe(0);
+  });
+
+  it("imports handloop/compile, and says what to install when compile() first needs Babel", () => {
+    const dir = project([], {
+      "build.js": `import { compile, isOptedIn } from "handloop/compile";
+console.log("imported", isOptedIn('"use handloop";', "a.ts"));
+try { compile("export async function f() {}", { filename: "/src/app.ts" }); }
+catch (error) { console.log(error.name); console.log(error.message); }`,
+    });
+    const { stdout, stderr } = node(dir, "build.js");
+    expect(stderr).toBe("");
+    expect(stdout.split("\n")).toEqual(["imported true", "MissingPeerError", missingCompiler("handloop/compile", "/src/app.ts"), ""]);
+  });
+
+  it("runs handloop/register's plain files, and says what to install at the first file to compile", () => {
+    const dir = project([], {
+      "plain.js": `import { run } from "handloop"; console.log(run(function* () { return "no compiler needed"; }));`,
+      "app.loop.ts": HELLO_LOOP,
+    });
+    const plain = node(dir, "--import", "handloop/register", "plain.js");
+    expect(plain.stderr).toBe("");
+    expect(plain.stdout).toBe("no compiler needed\n");
+
+    const app = node(dir, "--import", "handloop/register", "app.loop.ts");
+    expect(app.status).not.toBe(0);
+    // The error crosses from Node's hooks thread, which shows it as "Error [MissingPeerError]: ...".
+    expect(app.stderr).toContain(`[MissingPeerError]: ${missingCompiler("handloop/register", join(dir, "app.loop.ts"))}\n`);
+  });
+
+  it("gives handloop/vite, whose plugin says to install Babel as a dev dependency when a file opts in", () => {
+    const dir = project([], {
+      "vite.js": `import { handloop } from "handloop/vite";
+const plugin = handloop();
+console.log(plugin.transform("export const x = 1;", "/src/plain.ts"));
+try { plugin.transform('"use handloop";\\nexport async function f() {}', "/src/app.ts"); }
+catch (error) { console.log(error.message); }`,
+    });
+    const { stdout, stderr } = node(dir, "vite.js");
+    expect(stderr).toBe("");
+    expect(stdout.split("\n")).toEqual(["null", missingCompiler("handloop/vite", "/src/app.ts", " --save-dev"), ""]);
+  });
+
+  it("says what to install when handloop/tslib is imported without tslib", () => {
+    const dir = project([], {
+      "emit.js": `try { await import("handloop/tslib"); } catch (error) { console.log(error.name); console.log(error.message); }`,
+    });
+    const { stdout, stderr } = node(dir, "emit.js");
+    expect(stderr).toBe("");
+    expect(stdout.split("\n")).toEqual([
+      "MissingPeerError",
+      "handloop/tslib needs tslib, which is not installed: it is an optional peer dependency of handloop, " +
+        "left out for programs that only use hand-written coroutines. Install it with: npm install tslib@2",
+      "",
+    ]);
+  });
+
+  it("gives declarations that type-check for the main entry and the compiler's, with no Babel types, with every module resolution", () => {
+    const dir = project([], {
+      "app.ts": `import { asleep, coroutine, run, VirtualClock, type Task } from "handloop";
+import { compile, type CompileResult } from "handloop/compile";
+import { handloop } from "handloop/vite";
+import { importCompiled } from "handloop/register";
+const f = coroutine(function* (n: number) { return (yield* asleep(1, "x")).length + n; });
+const t: Task<number> = f(1);
+export const used = [run(t, { clock: new VirtualClock() }), compile as (s: string, o: { filename: string }) => CompileResult, handloop().name, importCompiled];`,
+    });
+    for (const moduleResolution of ["NodeNext", "Bundler", "node"]) {
+      const options = { target: "ES2022", lib: ["ES2022"], types: [], strict: true, noEmit: true, skipLibCheck: false };
+      const module = moduleResolution === "NodeNext" ? "NodeNext" : "ES2022";
+      writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { ...options, module, moduleResolution }, files: ["app.ts"] }));
+      expect([moduleResolution, tsc(dir)]).toEqual([moduleResolution, ""]);
+    }
+  });
+});
+
+describe("the package installed with its optional peers", () => {
+  it("compiles through handloop/register", () => {
+    const dir = project([...COMPILER], { "app.loop.ts": HELLO_LOOP });
+    const { stdout, stderr, status } = node(dir, "--import", "handloop/register", "app.loop.ts");
+    expect(stderr).toBe("");
+    expect(stdout).toBe("hello loop\n");
+    expect(status).toBe(0);
+  });
+
+  it("gives a consumer project declarations that type-check, for every entry point, with either module resolution", () => {
+    const dir = project([...COMPILER, "tslib"]);
+    cpSync(join(root, "test/fixtures/consumer"), dir, { recursive: true });
+    expect(tsc(dir)).toBe("");
+    // The classic resolution reads package.json's `types` and `typesVersions`, not `exports`.
+    const config = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+    Object.assign(config.compilerOptions, { module: "ES2022", moduleResolution: "node" });
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(config));
+    expect(tsc(dir)).toBe("");
   });
 });

@@ -25,7 +25,7 @@ describe("Task outcome", () => {
     );
     expect(() => task.exception()).toThrow(UsageError);
     expect(task.name).toMatch(/^worker-\d+$/);
-    expect(String(task)).toBe(`Task<${task.name} pending>`);
+    expect(String(task)).toBe(`Task "${task.name}" pending, not started: no loop has adopted it yet`);
     expect(Object.prototype.toString.call(task)).toBe("[object Task]");
   });
 

@@ -18,6 +18,7 @@
 
 import { createRequire } from "node:module";
 import type * as Babel from "@babel/core";
+import { COMPILER_PEERS, MissingPeerError, type PeerEntry } from "../peers.js";
 import { lowerAsync, REJECTED } from "./lower-async.js";
 
 /** Options of `compile()`. */
@@ -26,7 +27,8 @@ export interface CompileOptions {
   filename: string;
   /**
    * Where the compiled code gets handloop's helpers: for a module, the specifier it imports them
-   * from; for a script, the global variable that holds them. `"handloop"` by default.
+   * from (`"handloop/runtime"` by default); for a script, the global variable that holds them
+   * (`"handloop"` by default: an object with the exports of `handloop/runtime`).
    */
   runtime?: string;
   /**
@@ -63,7 +65,8 @@ let stripTypes: Babel.PluginItem | undefined;
  * generator bodies driven by handloop's loop, lowers `using`/`await using` (which Node 20 cannot
  * run), and strips TypeScript types. Every other piece of syntax is left as written. Source it
  * cannot compile soundly (decorators, `accessor` fields) is refused with a SyntaxError that names
- * the file and line. Synchronous; loads the compiler (Babel) on first use.
+ * the file and line. Synchronous; loads the compiler (Babel) on first use, and throws a
+ * `MissingPeerError` saying what to install when its packages are not installed.
  *
  * @example
  * ```ts
@@ -75,6 +78,15 @@ let stripTypes: Babel.PluginItem | undefined;
  * ```
  */
 export function compile(source: string, options: CompileOptions): CompileResult {
+  return compileFor("handloop/compile", source, options);
+}
+
+/**
+ * `compile()` on behalf of an entry point (the Node hook, the Vite plugin), so that an error for a
+ * missing compiler package names the entry point the user installed and gives its install command.
+ * @internal
+ */
+export function compileFor(entry: PeerEntry, source: string, options: CompileOptions): CompileResult {
   if (typeof source !== "string") {
     throw new TypeError(`Expected \`source\` of compile() to be a string, got ${typeof source}.`);
   }
@@ -86,9 +98,10 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   if (sourceType !== "module" && sourceType !== "script") {
     throw new TypeError(`Expected \`sourceType\` of compile() to be "module" or "script", got ${JSON.stringify(sourceType)}.`);
   }
-  babel ??= require("@babel/core") as typeof Babel;
   const typescript = /\.[mc]?tsx?$/i.test(filename);
   const jsx = /\.[jt]sx$/i.test(filename);
+  if (babel === undefined || (typescript && stripTypes === undefined)) requireCompiler(entry, filename);
+  babel ??= require("@babel/core") as typeof Babel;
   if (typescript) stripTypes ??= require("@babel/plugin-transform-typescript") as Babel.PluginItem;
 
   const common = { filename, babelrc: false, configFile: false, sourceType };
@@ -116,7 +129,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
       ...common,
       sourceMaps: true,
       sourceFileName: filename,
-      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? "handloop", script: sourceType === "script" }]],
+      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? (sourceType === "script" ? "handloop" : "handloop/runtime"), script: sourceType === "script" }]],
     });
   } catch (error) {
     const rejected = (error as { [REJECTED]?: string } | null)?.[REJECTED];
@@ -125,6 +138,24 @@ export function compile(source: string, options: CompileOptions): CompileResult 
   }
   if (typeof lowered?.code !== "string") throw new Error(`compile(): Babel produced no code for ${filename}.`);
   return { code: lowered.code, map: (lowered.map as SourceMap | null | undefined) ?? null };
+}
+
+/**
+ * Before Babel is first loaded: throws a MissingPeerError naming every compiler package that is
+ * not installed, so that one command installs them all. Resolution is looked up from this file,
+ * as `require` does, which finds the packages of the project that installed handloop.
+ */
+function requireCompiler(entry: PeerEntry, filename: string): void {
+  const missing = COMPILER_PEERS.filter((peer) => {
+    try {
+      require.resolve(peer.name);
+      return false;
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code === "MODULE_NOT_FOUND") return true;
+      throw error; // installed but broken: Node's own error says how
+    }
+  });
+  if (missing.length > 0) throw new MissingPeerError(entry, missing, `(compiling ${filename})`);
 }
 
 // A "use handloop" directive: the first statement, after comments and other directives.

@@ -7,11 +7,14 @@
  *
  * | async ...                   | wrapper                                      | body (generator) lives               |
  * |-----------------------------|----------------------------------------------|--------------------------------------|
- * | function declaration        | `function f(_0) { return __run(b, this, arguments, "f") }` | a hoisted `function*` beside it |
- * | function expression         | `__wrap(function* () {...}, "f", n)`         | the argument (an IIFE binds a self-referenced name) |
- * | arrow                       | `__wrapArrow(function* () {...}, this, "f", n)` | the argument; `this` is the arrow's, or accessors of `super`/`arguments`/`new.target` made where the arrow is |
+ * | function declaration        | `function f(_0) { return __run(b.body ?? b(), this, arguments, "f") }` | made on the first call by a hoisted `function b()` beside it, kept on it |
+ * | function expression         | `__wrap({ *"f"() {...} }["f"], "f", n)`      | the argument (an IIFE binds a self-referenced name) |
+ * | arrow                       | `__wrapArrow({ *"f"() {...} }["f"], this, "f", n)` | the argument; `this` is the arrow's, or accessors of `super`/`arguments`/`new.target` made where the arrow is |
  * | class method                | same method, body `return __run(b, this, arguments, "m")` | a generator method moved out by a static block, so `super` and `#private` work |
- * | object method               | `m: __wrap(function* () {...}, "m", n)`      | or, when it uses `super`, a generator method moved out after the literal |
+ * | object method               | `m: __wrap({ *"m"() {...} }["m"], "m", n)`   | or, when it uses `super`, a generator method moved out after the literal |
+ *
+ * Bodies are generator methods named as the user's function (namedGenerator), or renamed so when
+ * they must be a class's or a literal's own (renamed), so stack traces read `at f`, not `at _f$body`.
  *
  * A method body moved out lives in a `let` declared once per evaluation of its class or literal
  * (declarePerEvaluation). `using` declarations are lowered first (lowerUsing); decorators,
@@ -76,7 +79,7 @@ interface State {
   /** The `let`s of each class whose async methods were lowered, declared when the class is done. */
   classBodies: Map<Node, BabelTypes.Identifier[]>;
   /** Each object literal whose async methods use `super`: where it is kept and the bodies taken out of it. */
-  objectBodies: Map<Node, { object: BabelTypes.Identifier; moves: { body: BabelTypes.Identifier; key: string }[] }>;
+  objectBodies: Map<Node, { object: BabelTypes.Identifier; moves: { body: BabelTypes.Identifier; key: string; name: string }[] }>;
 }
 
 /** The plugin factory, for `@babel/core`'s `plugins: [[lowerAsync, options]]`. */
@@ -804,6 +807,7 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
         ...entry.moves.map(({ body, key: k }) => t.assignmentExpression("=", t.identifier(body.name), t.memberExpression(o(), key(k), true))),
         // Last added, first deleted: V8 then undoes the additions instead of making the object slow.
         ...[...entry.moves].reverse().map(({ key: k }) => t.unaryExpression("delete", t.memberExpression(o(), key(k), true))),
+        ...entry.moves.flatMap(({ body, name }) => renamed(path, body, name)),
         o(),
       ]),
     );
@@ -842,6 +846,27 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     });
   }
 
+  /**
+   * An async function's body as a generator that stack traces call by the function's own name:
+   * V8 names a frame after the function (and the generator's `next` after its maker), and a
+   * method takes its name from its key, so the body is the method `name` of a literal made for it,
+   * `{ *"f"(a) {...} }["f"]`: frames read `at f (file.ts:3:9)`, not `at _f$body`. A method has no
+   * `this`, `arguments` or binding of its own name beyond a generator function's; only `super`
+   * differs, and a body that may use it is never made this way: `super` in its source is lowered
+   * (arrows) or refused by the parser, and a body with a direct `eval`, which could name `super`
+   * at run time, stays a plain generator, as does a nameless one.
+   */
+  function namedGenerator(
+    name: string,
+    params: BabelTypes.FunctionParameter[],
+    body: BabelTypes.BlockStatement,
+    evals: boolean,
+  ): BabelTypes.Expression {
+    if (name === "" || evals) return t.functionExpression(null, params, body, true, false);
+    const method = t.objectMethod("method", t.stringLiteral(name), params, body, false, true, false);
+    return t.memberExpression(t.objectExpression([method]), t.stringLiteral(name), true);
+  }
+
   function lower(path: FunctionPath): void {
     const node = path.node;
     if (!path.isInStrictMode()) rejectYieldIdentifiers(path);
@@ -853,15 +878,28 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
 
     // TypeScript's parameter properties only exist in constructors, which cannot be async.
     const params = () => path.node.params as BabelTypes.FunctionParameter[];
-    const generatorBody = () => t.functionExpression(null, params(), blockOf(path.node.body), true, false);
+    const evals = hasDirectEval(path);
+    const generatorBody = () => namedGenerator(name, params(), blockOf(path.node.body), evals);
 
     if (path.isFunctionDeclaration()) {
+      // The body must exist before any statement runs, as the hoisted wrapper may be called first,
+      // but only a method can carry the function's own name in stack traces (see namedGenerator),
+      // and a method is not hoisted. So a hoisted function makes it on the first call and keeps it
+      // on itself: `_f$body.body ?? _f$body()`, once per evaluation of the declaration's scope.
       const bodyId = path.parentPath.scope.generateUidIdentifier(`${name || "default"}$body`);
-      const declaration = t.functionDeclaration(bodyId, params(), blockOf(path.node.body), true, false);
+      const kept = () => t.memberExpression(t.identifier(bodyId.name), t.identifier("body"));
+      const declaration = t.functionDeclaration(
+        bodyId,
+        [],
+        t.blockStatement([
+          t.returnStatement(t.assignmentExpression("=", kept(), namedGenerator(name || "default", params(), blockOf(path.node.body), evals))),
+        ]),
+      );
+      const body = t.logicalExpression("??", kept(), t.callExpression(t.identifier(bodyId.name), []));
       const wrapper = t.functionDeclaration(
         path.node.id,
         dummies(length),
-        wrapperBody(path, callHelper(isGenerator, t.identifier(bodyId.name), name, true)),
+        wrapperBody(path, callHelper(isGenerator, body, name, true)),
       );
       t.inheritsComments(wrapper, path.node);
       t.removeComments(path.node);
@@ -937,12 +975,14 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     const classPath = classBody.parentPath as NodePath<BabelTypes.Class>;
     const bodyId = classPath.scope.parent.generateUidIdentifier(`${name.replace("#", "") || "method"}$body`);
     const key = t.stringLiteral(`__handloop$${bodyId.name}`);
+    // A computed key, so that V8 gives the method no name of its own for stack traces: the move
+    // below names it after the user's method (see renamed).
     const generator = t.classMethod(
       "method",
       key,
       node.params as BabelTypes.FunctionParameter[],
       node.body,
-      false,
+      true,
       node.static === true,
       true,
       false,
@@ -961,6 +1001,7 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     const move = [
       t.expressionStatement(t.assignmentExpression("=", t.identifier(bodyId.name), t.memberExpression(holder, key, true))),
       t.expressionStatement(t.unaryExpression("delete", t.memberExpression(t.cloneNode(holder), t.cloneNode(key), true))),
+      ...renamed(classPath, bodyId, name).map((e) => t.expressionStatement(e)),
     ];
     const first = classBody.node.body[0];
     if (first && t.isStaticBlock(first) && state.generated.has(first)) {
@@ -973,6 +1014,20 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     ids.push(bodyId);
   }
 
+  /**
+   * `Object.defineProperty(body, "name", { value: name })`, to run once the body
+   * of a method that uses `super` (a class's, or a literal's) is taken off its holder: such a body
+   * must stay a method of that holder, under a key of ours, and V8 names its stack frames after
+   * its `name`. None where the code around rebinds `Object` (frames then keep our key).
+   */
+  function renamed(around: NodePath, body: BabelTypes.Identifier, name: string): BabelTypes.Expression[] {
+    const ownObject = around.scope.hasBinding("Object", true) || (around.isClass() && around.node.id?.name === "Object");
+    if (ownObject) return [];
+    const define = t.memberExpression(t.identifier("Object"), t.identifier("defineProperty"));
+    const descriptor = t.objectExpression([t.objectProperty(t.identifier("value"), t.stringLiteral(name))]);
+    return [t.callExpression(define, [t.identifier(body.name), t.stringLiteral("name"), descriptor])];
+  }
+
   function lowerObjectMethod(path: NodePath<BabelTypes.ObjectMethod>, name: string, length: number, isGenerator: boolean): void {
     const node = path.node;
     if (!usesSuper(path)) {
@@ -980,7 +1035,7 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
         t.objectProperty(
           node.key,
           t.callExpression(helper(isGenerator ? "__wrapAgen" : "__wrap"), [
-            t.functionExpression(null, node.params, node.body, true, false),
+            namedGenerator(name, node.params, node.body, hasDirectEval(path)),
             t.stringLiteral(name),
             t.numericLiteral(length),
           ]),
@@ -1003,13 +1058,14 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
       node.computed,
     );
     path.replaceWith(wrapper);
-    objectPath.pushContainer("properties", t.objectMethod("method", t.stringLiteral(key), node.params, node.body, false, true, false));
+    // A computed key, so that V8 gives the method no name of its own (see renamed, in finishObject).
+    objectPath.pushContainer("properties", t.objectMethod("method", t.stringLiteral(key), node.params, node.body, true, true, false));
     let entry = state.objectBodies.get(objectPath.node);
     if (entry === undefined) {
       entry = { object: scope.generateUidIdentifier("object"), moves: [] };
       state.objectBodies.set(objectPath.node, entry);
     }
-    entry.moves.push({ body: bodyId, key });
+    entry.moves.push({ body: bodyId, key, name });
   }
 
   return {

@@ -6,8 +6,10 @@
  * and a generator body created once per definition, never per call:
  *
  *   async function f(a) { const x = await g(a); return x }
- *   ==> function f(_0) { return __run(f$body, this, arguments, "f") }
- *       function* f$body(a) { const x = yield __aw(g(a), "app.ts:1:33"); return x }
+ *   ==> function f(_0) { return __run(f$body.body ?? f$body(), this, arguments, "f") }
+ *       function f$body() { return f$body.body = { *f(a) { const x = yield __aw(g(a), "app.ts:1:33"); return x } }.f }
+ *
+ * (The body is a method named `f`, so V8's stack frames read `at f`; see lower-async.ts.)
  *
  * `__aw` records where each await is, so a DeadlockError and an error's await chain can name
  * the file and line.

@@ -1,0 +1,41 @@
+/**
+ * api.ts: this copy's public API, as `handloop` exports it. The entry (index.ts) does not export
+ * these bindings directly: it exports the ones of the first copy of handloop loaded in the process
+ * (see registry.ts), which are these unless another copy of the same version came first.
+ */
+export { __await__, NotReady, type Awaitable } from "./awaitable.js";
+export { ASleep, asleep, sleep } from "./asleep.js";
+export { VirtualClock, RealClock, type Clock, type RealClockOptions } from "./clock.js";
+export { gather, race, shield, timeout } from "./combinators.js";
+export { coroutine, __awaiter } from "./coroutine.js";
+export {
+  CancelledError,
+  DeadlockError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
+  TaskGroupError,
+  TimeoutError,
+  UnhandledTaskError,
+  UsageError,
+} from "./errors.js";
+export { taskGroup, TaskGroup } from "./group.js";
+export { Handle, TimerHandle } from "./handle.js";
+export {
+  EventLoop,
+  currentLoop,
+  currentTask,
+  type AwaitableLike,
+  type EventLoopOptions,
+  type TaskOptions,
+  type UnhandledErrorPolicy,
+} from "./loop.js";
+export { run, type RunOptions } from "./run.js";
+export { Barrier } from "./sync/barrier.js";
+export { Condition } from "./sync/condition.js";
+export { Event } from "./sync/event.js";
+export { Lock, Semaphore } from "./sync/lock.js";
+export { Queue, type QueueOptions } from "./sync/queue.js";
+export { Task } from "./task.js";
+export { Operation, WaitOp } from "./wait.js";
+export { isCompiled } from "./compile/runtime.js";
