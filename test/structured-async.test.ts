@@ -155,4 +155,56 @@ describe("structured concurrency in async code", () => {
     });
     expect(result).toEqual(["fast", "saved", 4]);
   });
+
+  it("delivers a failure two compiled awaits began on once: to the awaiter that resumed, though the other was cancelled", () => {
+    const reported: string[] = [];
+    const outcome = run(
+      async () => {
+        const failed = (async () => {
+          throw new Error("failed at once");
+        })();
+        // A compiled await of a settled task takes one turn, as natively: the awaiter holds the
+        // failure until then, and a cancel in between leaves it to the policy.
+        const cancelled = Task.from((async () => await failed)());
+        const receiving = Task.from((async () => await failed)());
+        cancelled.cancel();
+        try {
+          await receiving;
+        } catch (error) {
+          reported.push(`received: ${(error as Error).message}`);
+        }
+        try {
+          await cancelled;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      },
+      { clock: new VirtualClock(), unhandledError: (error) => reported.push(`reported: ${(error as Error).message}`) },
+    );
+    expect(outcome).toBe("CancelledError");
+    // The one awaiter that resumed received it; the cancelled one gave its claim up. Received
+    // once, so not reported.
+    expect(reported).toEqual(["received: failed at once"]);
+  });
+
+  it("reports the error of a task that had failed when a compiled await began, when its only awaiter is cancelled before its turn", () => {
+    const reported: string[] = [];
+    const outcome = run(
+      async () => {
+        const failed = (async () => {
+          throw new Error("failed at once");
+        })();
+        const cancelled = Task.from((async () => await failed)());
+        cancelled.cancel();
+        try {
+          await cancelled;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      },
+      { clock: new VirtualClock(), unhandledError: (error) => reported.push(`reported: ${(error as Error).message}`) },
+    );
+    expect(outcome).toBe("CancelledError");
+    expect(reported).toEqual(["reported: failed at once"]);
+  });
 });
