@@ -59,8 +59,16 @@ if (aloneSystem !== undefined) {
 // Each system in a process of its own: V8 reports a native stack overflow inside a promise
 // rejection on stderr, many times over while bisecting; the child's stderr is not shown.
 const script = fileURLToPath(import.meta.url);
-const n = median(timeAlone(script, NATIVE).runs);
-const c = median(timeAlone(script, COMPILED).runs);
+// A system left out by --only gives no depths: it is left out of the table too.
+const depthOf = (name: string) => {
+  const depths = timeAlone(script, name).runs;
+  return depths.length === 0 ? undefined : median(depths);
+};
+const n = depthOf(NATIVE);
+const c = depthOf(COMPILED);
 console.log(`W9: synchronous recursion through async calls, deepest n that completes (median of ${trials})`);
-console.log(`  ${NATIVE.padEnd(22)} ${String(n).padStart(7)} levels`);
-console.log(`  ${COMPILED.padEnd(22)} ${String(c).padStart(7)} levels   ${(c / n).toFixed(2)}x native`);
+if (n !== undefined) console.log(`  ${NATIVE.padEnd(22)} ${String(n).padStart(7)} levels`);
+if (c !== undefined) {
+  const ratio = n === undefined ? "" : `   ${(c / n).toFixed(2)}x native`;
+  console.log(`  ${COMPILED.padEnd(22)} ${String(c).padStart(7)} levels${ratio}`);
+}
