@@ -217,13 +217,17 @@ export class EventLoop {
         turning = true;
         this.#turn();
         turning = false;
-        if (unhandled.pending) {
-          this.#betweenTurns = true;
-          unhandled.endOfTurn();
-          this.#betweenTurns = false;
+        // Failures nobody observed are looked at once the ready queue drains, as Node looks at
+        // unhandled rejections once the microtask queue drains: whatever the work in flight would
+        // still do about them (await them, catch them) it has done by then.
+        if (unhandled.pending && ready.length === 0) {
+          this.#checkUnhandled();
           if (unhandled.fatal && until !== DRAIN) break; // like an uncaught exception
         }
       }
+      // A run that ends before its queue drained (main is done, stop() was called) looks at them
+      // now: an error must not wait, unseen, for a run that may never come.
+      if (unhandled.pending) this.#checkUnhandled();
     } catch (error) {
       if (turning) ready.shift(); // a callback threw out of #turn: it has run all the same
       throw error;
@@ -233,6 +237,12 @@ export class EventLoop {
       this.#betweenTurns = false;
     }
     if (unhandled.fatal) throw unhandled.takeError();
+  }
+
+  #checkUnhandled(): void {
+    this.#betweenTurns = true;
+    this.#unhandled.check();
+    this.#betweenTurns = false;
   }
 
   #turn(): void {
@@ -302,7 +312,7 @@ export class EventLoop {
     task._adoptBy(this);
   }
 
-  /** @internal A task failed with nobody waiting on it: check again at the end of the turn. */
+  /** @internal A task failed with nobody waiting on it: check again once the ready queue drains. */
   _noteUnobserved(task: Task<unknown>): void {
     this.#unhandled.note(task);
   }

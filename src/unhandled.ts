@@ -1,9 +1,12 @@
 /**
  * unhandled.ts: what becomes of a task that failed while nothing observed its outcome.
  *
- * A task that fails with no waiter is noted; at the end of the turn, those still unobserved (no
- * `await`, `then`, `result()`... in the meantime) go to the policy, once each. The loop asks
- * `fatal` after each turn: under the "throw" policy it then ends the run and throws `takeError()`.
+ * A task that fails with no waiter is noted; once the loop's ready queue drains (or the run ends
+ * first), those still unobserved (no `await`, `then`, `result()`... in the meantime) go to the
+ * policy, once each. That is when Node looks at unhandled rejections, once the microtask queue
+ * drains: `await a; await b;` with both failing in one step reports neither, since the work that
+ * was ready (the awaiter resuming after `a`) reaches `b` before the queue drains. The loop asks
+ * `fatal` after each check: under the "throw" policy it then ends the run and throws `takeError()`.
  * Invariant: an error (object) goes to the policy at most once, whichever tasks it failed: a task
  * that awaited a task already reported, and failed with the same error in turn, is not reported
  * again (the policy already has that error; it is delivered once).
@@ -14,8 +17,8 @@ import { UnhandledTaskError } from "./errors.js";
 import type { Task } from "./task.js";
 
 /**
- * What a loop does with a task that failed while nothing observed its outcome (checked at the end
- * of the turn it failed in): `"throw"` ends the run at the end of that turn with an
+ * What a loop does with a task that failed while nothing observed its outcome (checked once the
+ * ready queue drains after it failed): `"throw"` ends the run there with an
  * UnhandledTaskError (as Node does with an unhandled rejection), `"warn"` writes one line to
  * stderr, a function is called with the error and the task.
  */
@@ -24,7 +27,7 @@ export type UnhandledErrorPolicy = "throw" | "warn" | ((error: unknown, task: Ta
 /** @internal One loop's bookkeeping of unobserved failures. */
 export class UnhandledErrors {
   readonly #policy: UnhandledErrorPolicy;
-  // Failed with no waiter, to check at the end of the turn; null when there are none.
+  // Failed with no waiter, to check once the ready queue drains; null when there are none.
   #noted: Task<unknown>[] | null = null;
   // Reported under the "throw" policy, to throw when the run ends.
   #fatal: Task<unknown>[] = [];
@@ -46,15 +49,15 @@ export class UnhandledErrors {
   }
 
   /**
-   * Whether the end of this turn has anything to do: a failure was noted. (A fatal one kept from
-   * an earlier turn needs no new look: the run stopped at that turn's end, or is draining.)
+   * Whether a check has anything to do: a failure was noted. (A fatal one kept from an earlier
+   * check needs no new look: the run stopped there, or is draining.)
    */
   get pending(): boolean {
     return this.#noted !== null;
   }
 
-  /** Applies the policy to the tasks noted this turn that are still unobserved. */
-  endOfTurn(): void {
+  /** Applies the policy to the tasks noted since the last check that are still unobserved. */
+  check(): void {
     const tasks = this.#noted;
     if (tasks === null) return;
     this.#noted = null;

@@ -540,3 +540,76 @@ describe("no error is lost: a combinator returns only after every child ended", 
     expect(ended).toEqual(["loser@1.5", "race winner@1.5"]);
   });
 });
+
+describe("unhandled task errors are looked at once the ready queue drains", () => {
+  it("are not reported for two failures awaited one after the other, both failed in one step", () => {
+    const seen: string[] = [];
+    run(
+      function* () {
+        // Both fail in the same turn, at t = 1; main awaits `a` first and reaches `b` on a later turn.
+        const a = failing("a")();
+        const b = failing("b")();
+        try {
+          yield* a;
+        } catch (error) {
+          seen.push((error as Error).message);
+        }
+        yield; // and one more turn before it looks at b: still before the queue drains
+        try {
+          yield* b;
+        } catch (error) {
+          seen.push((error as Error).message);
+        }
+      },
+      { clock: new VirtualClock() },
+    );
+    expect(seen).toEqual(["a", "b"]);
+  });
+
+  it("are reported before the clock moves on: a failure nobody awaits ends the run at its own instant", () => {
+    const loop = loopWith();
+    loop.createTask(failing("lost", 1)(), { name: "lost" });
+    const later = loop.createTask(sleep(5, "later"));
+    // Work that stays ready for a while after the failure delays the check, not the clock.
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(1);
+        for (let i = 0; i < 10; i++) yield;
+      })(),
+    );
+    expect(() => loop.runForever()).toThrow(UnhandledTaskError);
+    expect(loop.time()).toBe(1);
+    expect(later.done()).toBe(false);
+  });
+
+  it("are still reported when the run ends before the queue drained", () => {
+    const loop = loopWith();
+    const main = loop.createTask(
+      coroutine(function* () {
+        loop.createTask(
+          coroutine(function* () {
+            throw new Error("lost at once");
+          })(),
+        );
+        // Keeps the queue from draining after main is done.
+        loop.createTask(
+          coroutine(function* () {
+            for (let i = 0; i < 5; i++) yield;
+          })(),
+        );
+        yield;
+        yield;
+        return "main done";
+      })(),
+    );
+    let error: unknown;
+    try {
+      loop.runUntilComplete(main);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnhandledTaskError);
+    expect(((error as UnhandledTaskError).cause as Error).message).toBe("lost at once");
+    expect(main.result()).toBe("main done");
+  });
+});

@@ -410,3 +410,31 @@ export async function t31_forAwaitYieldsToOthers(env: Env): Promise<unknown> {
   await ticks;
   return env.lines;
 }
+
+async function failsAfter(env: Env, name: string, ticks: number): Promise<never> {
+  for (let i = 0; i < ticks; i++) await undefined;
+  env.log(`${name} fails`);
+  throw new Error(name);
+}
+
+// Two calls that fail on the same tick, awaited one after the other, several ticks apart: neither
+// is an unhandled rejection, natively (Node looks once the microtask queue drains) nor compiled
+// (the loop looks once its ready queue drains); either one reported would fail the program.
+export async function t32_failuresAwaitedInTurnAreNotUnhandled(env: Env): Promise<string[]> {
+  const a = failsAfter(env, "a", 2);
+  const b = failsAfter(env, "b", 2);
+  const ticking = ticker(env, "tick", 8);
+  try {
+    await a;
+  } catch (e) {
+    env.log(`caught ${(e as Error).message}`);
+  }
+  for (let i = 0; i < 4; i++) await undefined;
+  try {
+    await b;
+  } catch (e) {
+    env.log(`caught ${(e as Error).message}`);
+  }
+  await ticking;
+  return env.lines;
+}
