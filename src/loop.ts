@@ -22,6 +22,7 @@ import { RealClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
 import { deadlockError } from "./deadlock.js";
 import { UsageError, type DeadlockError } from "./errors.js";
+import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
 import { running, runningTask } from "./running.js";
@@ -30,6 +31,7 @@ import { TimerHeap, type TimerEntry } from "./timer-heap.js";
 import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
 
 export type { AwaitableLike } from "./adopt.js";
+export type { GlobalsOption, VirtualGlobalsOptions } from "./globals.js";
 export type { UnhandledErrorPolicy } from "./unhandled.js";
 
 /** Options of `new EventLoop()`. */
@@ -38,6 +40,12 @@ export interface EventLoopOptions {
   clock?: Clock;
   /** What to do with a task that failed unobserved; `"throw"` unless told otherwise. */
   unhandledError?: UnhandledErrorPolicy;
+  /**
+   * `"virtual"`: while this loop runs, `setTimeout` and the other timer globals, `queueMicrotask`,
+   * `Date` and `performance.now()` are its own and follow its clock (see globals.ts); `"real"`
+   * (the default) leaves them alone. `{ mode: "virtual", now }` also pins the wall-clock time.
+   */
+  globals?: GlobalsOption;
 }
 
 /** Options of `createTask()`. */
@@ -76,6 +84,10 @@ export class EventLoop {
   // Clock's now() or sleepUntil()): the head of the ready queue is not being run then.
   #betweenTurns = false;
   readonly #unhandled: UnhandledErrors;
+  // `globals: "virtual"`: installed for each run, put back at its end; null for real globals.
+  readonly #globals: VirtualGlobals | null;
+  // Armed virtual timers that were unref'd: they do not keep runForever() going (globals.ts).
+  #unrefTimers = 0;
 
   constructor(options: EventLoopOptions = {}) {
     const clock = options.clock ?? new RealClock();
@@ -84,6 +96,7 @@ export class EventLoop {
     }
     this.clock = clock;
     this.#unhandled = new UnhandledErrors(options.unhandledError ?? "throw");
+    this.#globals = virtualGlobals(this, options.globals);
   }
 
   /** The current time on this loop's clock, in seconds. */
@@ -187,6 +200,8 @@ export class EventLoop {
    * work (runForever), or no task is left and nothing is queued (shutdown's drain).
    */
   #run(until: Task<unknown> | typeof FOREVER | typeof DRAIN): void {
+    const globals = this.#globals;
+    if (globals !== null) globals.install(); // all or nothing: a misuse throws before any is replaced
     running.loop = this;
     const main = until instanceof Task ? until : null;
     const ready = this.#ready; // (close(), which replaces it, is refused while running)
@@ -210,6 +225,8 @@ export class EventLoop {
             if (until === FOREVER && this.#liveCount === 0) break;
             throw this.#deadlock(main);
           }
+          // Only unref'd timers left: as in Node, they keep nothing going (runUntilComplete waits).
+          if (this.#unrefTimers !== 0 && until === FOREVER && this.#liveCount === 0 && this.#timers.armed === this.#unrefTimers) break;
           this.#betweenTurns = true;
           this.clock.sleepUntil(next);
           this.#betweenTurns = false;
@@ -235,6 +252,7 @@ export class EventLoop {
       running.loop = null;
       this.#stopping = false;
       this.#betweenTurns = false;
+      if (globals !== null) globals.restore(); // a UsageError if someone replaced them meanwhile
     }
     if (unhandled.fatal) throw unhandled.takeError();
   }
@@ -337,6 +355,11 @@ export class EventLoop {
   /** @internal Arms a timer; gives its stamp (see timer-heap.ts). */
   _addTimer(entry: TimerEntry, deadline: number): number {
     return this.#timers.push(entry, deadline);
+  }
+
+  /** @internal A virtual timer was unref'd (+1), or ref'd, fired or cleared while unref'd (-1). */
+  _unrefTimer(delta: 1 | -1): void {
+    this.#unrefTimers += delta;
   }
 
   /** @internal A timer was disarmed: its entry answers `_armed` false from now on. */
