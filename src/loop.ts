@@ -207,6 +207,7 @@ export class EventLoop {
     const ready = this.#ready; // (close(), which replaces it, is refused while running)
     const unhandled = this.#unhandled;
     let turning = false; // in #turn, running what it picked
+    let threw = false;
     try {
       for (;;) {
         if (main !== null) {
@@ -247,12 +248,13 @@ export class EventLoop {
       if (unhandled.pending) this.#checkUnhandled();
     } catch (error) {
       if (turning) ready.shift(); // a callback threw out of #turn: it has run all the same
+      threw = true;
       throw error;
     } finally {
       running.loop = null;
       this.#stopping = false;
       this.#betweenTurns = false;
-      if (globals !== null) globals.restore(); // a UsageError if someone replaced them meanwhile
+      if (globals !== null) restoreGlobals(globals, threw);
     }
     if (unhandled.fatal) throw unhandled.takeError();
   }
@@ -408,6 +410,20 @@ export function currentLoop(): EventLoop {
 /** The task being stepped right now, or `undefined` between steps and outside any loop. */
 export function currentTask(): Task<unknown> | undefined {
   return runningTask() ?? undefined;
+}
+
+/**
+ * Puts back the globals a run replaced. Someone who replaced them meanwhile gets a UsageError,
+ * unless the run is already throwing: its own error goes on, and the misuse is written to stderr
+ * rather than lost.
+ */
+function restoreGlobals(globals: VirtualGlobals, threw: boolean): void {
+  if (!threw) return globals.restore();
+  try {
+    globals.restore();
+  } catch (error) {
+    console.error(`handloop: ${(error as Error).message}`);
+  }
 }
 
 const FOREVER = Symbol("forever");

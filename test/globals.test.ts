@@ -606,6 +606,25 @@ describe('globals: "virtual" misuse', () => {
     expect(globalsNow()).toEqual(before);
   });
 
+  it("a run that throws keeps its own error when fake timers were installed inside it, and says so on stderr", () => {
+    const before = globalsNow();
+    const stderr = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const loop = new EventLoop({ clock: new VirtualClock(), globals: "virtual" });
+      loop.callSoon(() => {
+        vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+        throw new RangeError("the callback's own failure");
+      });
+      expect(() => loop.runForever()).toThrow(new RangeError("the callback's own failure"));
+      expect(globalsNow()).toEqual(before);
+      expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/^handloop: setTimeout, clearTimeout were replaced while an EventLoop ran/));
+    } finally {
+      stderr.mockRestore();
+      vi.useRealTimers();
+      putBack(before);
+    }
+  });
+
   it("a performance object replaced inside the run is put back too", () => {
     const before = globalsNow();
     try {
