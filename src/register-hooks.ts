@@ -152,7 +152,10 @@ const compilerStamp = readdirSync(compilerFolder)
   .reduce((hash, file) => hash.update(file).update(readFileSync(new URL(file, compilerFolder))), createHash("sha256"))
   .digest("hex");
 
-/** What register.ts passes to `initialize`: the include list, validated there, as written. */
+/**
+ * What register.ts passes to `initialize`: the include list, validated there, as written.
+ * @internal
+ */
 export interface HooksData {
   include: string[];
   /** Where the list came from, for messages. */
@@ -161,7 +164,10 @@ export interface HooksData {
 
 let include: Include = createInclude([], "HANDLOOP_INCLUDE");
 
-/** Called by Node with register.ts's data, before any other hook. */
+/**
+ * Called by Node with register.ts's data, before any other hook.
+ * @internal
+ */
 export function initialize(data: HooksData | undefined): void {
   if (data !== undefined) include = createInclude(data.include, data.where);
 }

@@ -29,8 +29,10 @@ export interface HandloopPluginOptions {
   /**
    * Packages under node_modules to compile, whether or not their files opt in: a name matches
    * that package exactly (`"p-limit"`, `"@scope/name"`); a regular expression is tested against
-   * the package name, scope included (`/^p-/`). Their ES module files are compiled; a CommonJS
-   * file among them is an error that names it. By default no package is compiled.
+   * the package name, scope included (`/^p-/`, or the string `"/^p-/"` as HANDLOOP_INCLUDE
+   * writes it). A file belongs to the package after the last `node_modules/` in its path (nested
+   * and pnpm layouts included). Their ES module files are compiled; a CommonJS file among them is
+   * an error that names it. By default no package is compiled.
    *
    * @example
    * ```ts

@@ -22,7 +22,10 @@ import { dirname, join } from "node:path";
 /** An entry of `include`: a package name, or a regular expression over package names. */
 export type IncludeEntry = string | RegExp;
 
-/** Which packages to compile: a test on package names, built from validated entries. */
+/**
+ * Which packages to compile: a test on package names, built from validated entries.
+ * @internal
+ */
 export interface Include {
   /** Whether the package named `name` is one to compile. */
   matches(name: string): boolean;
@@ -41,6 +44,7 @@ const REGEXP_LITERAL = /^\/(.+)\/([a-z]*)$/s;
  * Validates `entries` and builds the test. `where` names the option in error messages ("the
  * `include` option of handloop/vite", "HANDLOOP_INCLUDE"...). Throws a TypeError naming the first
  * bad entry and what is expected.
+ * @internal
  */
 export function createInclude(entries: unknown, where: string): Include {
   if (!Array.isArray(entries)) {
@@ -75,6 +79,7 @@ export function createInclude(entries: unknown, where: string): Include {
  * The package a file belongs to, from its path or URL: the name after the last `node_modules/`
  * (two segments for a scoped name), or undefined when the path has no node_modules or what follows
  * is not a package (`node_modules/.vite/...`).
+ * @internal
  */
 export function packageOf(path: string): string | undefined {
   const normalized = path.replace(/\\/g, "/");
@@ -85,7 +90,10 @@ export function packageOf(path: string): string | undefined {
   return name !== undefined && PACKAGE_NAME.test(name) ? name : undefined;
 }
 
-/** Whether a path or URL is inside a node_modules folder. */
+/**
+ * Whether a path or URL is inside a node_modules folder.
+ * @internal
+ */
 export function inNodeModules(path: string): boolean {
   return /[\\/]node_modules[\\/]/.test(path);
 }
@@ -94,6 +102,7 @@ export function inNodeModules(path: string): boolean {
  * Splits `HANDLOOP_INCLUDE`'s value into entries: commas separate them, except inside a regular
  * expression literal (`/a{1,2}/`, up to its closing slash outside a character class). Spaces
  * around entries are ignored, and so are empty entries.
+ * @internal
  */
 export function splitIncludeList(value: string): string[] {
   const entries: string[] = [];
@@ -121,7 +130,10 @@ export function splitIncludeList(value: string): string[] {
   return entries;
 }
 
-/** Where the Node hook's include list came from, and its entries, as written. */
+/**
+ * Where the Node hook's include list came from, and its entries, as written.
+ * @internal
+ */
 export interface IncludeConfig {
   /** `HANDLOOP_INCLUDE`, or the `"handloop"` field of a package.json (its path), for messages. */
   where: string;
@@ -134,8 +146,9 @@ export interface IncludeConfig {
  * package.json from `cwd` up, else none. The variable replaces the field rather than adding to
  * it, so a run can narrow or clear the list without editing package.json. Throws a TypeError
  * naming the source when the field is malformed; entries are validated by createInclude.
+ * @internal
  */
-export function readIncludeConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): IncludeConfig {
+export function readIncludeConfig(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): IncludeConfig {
   const fromEnv = env.HANDLOOP_INCLUDE;
   if (fromEnv !== undefined) return { where: "HANDLOOP_INCLUDE", entries: splitIncludeList(fromEnv) };
   const file = nearestPackageJson(cwd);
@@ -198,5 +211,6 @@ function describe(value: unknown): string {
  * The comment the Node hook ends every CommonJS file it compiled with. register.ts refuses a file
  * of an included package that reaches Node's CommonJS loader without it: Node loaded it past the
  * hooks (a `require()` from code the hooks never saw), so it runs uncompiled.
+ * @internal
  */
 export const COMMONJS_MARK = "\n// compiled by handloop/register\n";

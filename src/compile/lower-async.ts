@@ -1124,7 +1124,8 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
           const metadata: LowerAsyncMetadata = { commonjs: looksCommonJS(path) };
           (this.file.metadata as { handloop?: LowerAsyncMetadata }).handloop = metadata;
           rejectUnsupported(path);
-          if (options.promise === "loop") bindGlobalPromise(path, t, () => helper("LoopPromise"));
+          // A file that never spells the name has nothing to bind: no traversal for it.
+          if (options.promise === "loop" && this.file.code.includes("Promise")) bindGlobalPromise(path, t, () => helper("LoopPromise"));
           lowerUsing(path);
         },
         exit(path) {
