@@ -31,6 +31,7 @@ export {
   type UnhandledErrorPolicy,
 } from "./loop.js";
 export { run, type RunOptions } from "./run.js";
+export { LoopPromise } from "./promise.js";
 export { Barrier } from "./sync/barrier.js";
 export { Condition } from "./sync/condition.js";
 export { Event } from "./sync/event.js";

@@ -104,6 +104,27 @@ export const __awaiter: typeof Api.__awaiter = api.__awaiter;
 export const Task: typeof Api.Task = api.Task;
 export type Task<T> = Api.Task<T>;
 /**
+ * A Promise whose jobs run on handloop's loop: ECMA-262's Promise (27.2) to the letter (test262's
+ * `built-ins/Promise` is the judge), with reactions on the running loop's ready queue instead of
+ * the engine's microtask queue, so that a synchronous run settles it, in the order native code
+ * would. Code compiled by handloop sees it as its global `Promise`; hand-written code can use it
+ * directly. A task awaiting one (`await p` compiled, `yield p` by hand) takes the ticks a native
+ * `await` takes; with no loop running, its jobs run as microtasks. A Task is an instance of it
+ * (`task instanceof LoopPromise`), as an async function's result is a Promise.
+ *
+ * Rejections nobody handles go to the running loop's unhandled-error policy (see
+ * `UnhandledErrorPolicy`), or, with no loop running, to the host's own unhandled-rejection
+ * tracking, as a native promise's would.
+ *
+ * @example
+ * ```ts
+ * const loaded = new LoopPromise<string>((resolve) => currentLoop().callLater(1, () => resolve("data")));
+ * const text = run(async () => await loaded, { clock: new VirtualClock() }); // "data", after 1 virtual second
+ * ```
+ */
+export const LoopPromise: typeof Api.LoopPromise = api.LoopPromise;
+export type LoopPromise<T> = Api.LoopPromise<T>;
+/**
  * An event loop that steps coroutines by hand: a FIFO ready queue, a min-heap of timers ordered
  * by (deadline, sequence), and a pluggable clock. Runs are synchronous: `runUntilComplete`
  * returns the result (or throws the error) when the work is done, without a single Promise.
@@ -338,9 +359,11 @@ export const TimeoutError: typeof Api.TimeoutError = api.TimeoutError;
 export type TimeoutError = Api.TimeoutError;
 /**
  * A task failed and nothing observed its outcome (nobody awaited it, gathered it, or called
- * `then`, `catch`, `result()` or `exception()`). With the loop's default `unhandledError: "throw"`
- * policy, the run ends at the end of that turn and throws this error. `cause` is the first such
- * error, `tasks` every task that failed unobserved in the run, in the order they failed.
+ * `then`, `catch`, `result()` or `exception()`), or a LoopPromise was rejected and nothing
+ * handled it (no `await`, `then` or `catch`). With the loop's default `unhandledError: "throw"`
+ * policy, the run ends once the ready queue drains and throws this error. `cause` is the first
+ * such error, `tasks` every task that failed unobserved, `promises` every LoopPromise rejected
+ * unhandled, each in the order they failed.
  */
 export const UnhandledTaskError: typeof Api.UnhandledTaskError = api.UnhandledTaskError;
 export type UnhandledTaskError = Api.UnhandledTaskError;

@@ -5,6 +5,7 @@ import {
   currentLoop,
   EventLoop,
   gather,
+  LoopPromise,
   race,
   run,
   shield,
@@ -102,7 +103,7 @@ describe("unhandled task errors", () => {
   });
 
   it("go to a function policy with the error and the task", () => {
-    const seen: [unknown, Task<unknown>][] = [];
+    const seen: [unknown, Task<unknown> | LoopPromise<unknown>][] = [];
     const loop = loopWith((error, task) => seen.push([error, task]));
     const task = loop.createTask(failing("to the handler")());
     loop.runForever();
@@ -162,7 +163,7 @@ describe("unhandled task errors", () => {
 
   it("include an error raised while gather cancels the other children, which gather does not return", () => {
     const warnings: string[] = [];
-    const loop = loopWith((error, task) => warnings.push(`${task.name}: ${(error as Error).message}`));
+    const loop = loopWith((error, task) => warnings.push(`${(task as Task<unknown>).name}: ${(error as Error).message}`));
     const failsInCleanup = coroutine(function* () {
       try {
         yield* asleep(10);
