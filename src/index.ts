@@ -125,6 +125,44 @@ export type Task<T> = Api.Task<T>;
 export const LoopPromise: typeof Api.LoopPromise = api.LoopPromise;
 export type LoopPromise<T> = Api.LoopPromise<T>;
 /**
+ * A value that will be there later, settled by hand: asyncio's `Future`. Make one with
+ * `createFuture<T>()`, hand it to the code that will produce the value (a callback, another task),
+ * and await it: `yield* fut` in a coroutine (typed `T`), `await fut` in compiled code, or `then`.
+ * It is a Task with no coroutine, so everything a Task has it has: `done()`, `result()`,
+ * `exception()`, `cancel()`, `cancelled()`, `name`, and the unhandled-error policy (a future
+ * rejected with nobody awaiting it is reported as a failed task is).
+ *
+ * The first of `resolve`, `reject` and `cancel` settles it; later calls do nothing and return
+ * `false`, so a callback may resolve a future that a timeout already cancelled. As with asyncio,
+ * a task awaiting a future that is cancelled cancels the future too (wrap it in `shield()` when
+ * others still need it).
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * const reply = createFuture<string>();
+ * loop.callLater(2, () => reply.resolve("pong"));
+ * loop.runUntilComplete(coroutine(function* () {
+ *   const text = yield* reply; // "pong", typed as string, at 2 s
+ *   return text;
+ * })());
+ * ```
+ */
+export const Future: typeof Api.Future = api.Future;
+export type Future<T> = Api.Future<T>;
+/**
+ * A new pending Future, settled by hand with `resolve(value)` or `reject(error)` (asyncio's
+ * `loop.create_future()`). `name` names it in errors and `toString()` (`Future-<id>` otherwise).
+ *
+ * @example
+ * ```ts
+ * const ready = createFuture<number>({ name: "answer" });
+ * setAnswerLater(ready);             // code of yours that calls ready.resolve(42)
+ * const answer = yield* ready;       // in a coroutine: 42, typed as number
+ * ```
+ */
+export const createFuture: typeof Api.createFuture = api.createFuture;
+/**
  * An event loop that steps coroutines by hand: a FIFO ready queue, a min-heap of timers ordered
  * by (deadline, sequence), and a pluggable clock. Runs are synchronous: `runUntilComplete`
  * returns the result (or throws the error) when the work is done, without a single Promise.
