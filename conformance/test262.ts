@@ -1,11 +1,13 @@
 /**
  * conformance/test262.ts: `npm run test262`, the async part of test262 compiled by handloop and
- * run on its loop. The suite is the judge of whether compiled code means what the language says.
+ * run on its loop, and built-ins/Promise with handloop's LoopPromise as the global Promise. The
+ * suite is the judge of whether compiled code means what the language says.
  *
- *   npm run test262                                   # the async suite, against the expectations file
+ *   npm run test262                                   # both, each against its expectations file
  *   npm run test262 -- language/statements/for-await-of   # some folders or files only
+ *   npm run test262 -- built-ins/Promise              # LoopPromise only
  *   npm run test262 -- --native                       # the same tests on Node's own async: checks the harness
- *   npm run test262 -- --update                       # rewrite the expectations file from this run
+ *   npm run test262 -- --update                       # rewrite the expectations files from this run
  *   npm run test262 -- --list                         # print every failure with its message
  *
  * Each test runs as INTERPRETING.md says: its front matter picks the harness files, the strict
@@ -27,6 +29,7 @@ import {
   ASYNC_FOLDERS,
   formatExpectations,
   harnessOf,
+  isPromiseTest,
   listTests,
   locateSuite,
   parseFrontMatter,
@@ -38,8 +41,9 @@ import {
 } from "./suite.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const expectationsFile = (native: boolean) =>
-  join(root, "conformance", native ? "test262-expectations.native.txt" : "test262-expectations.txt");
+/** The expectations file of the async suite, or of built-ins/Promise (`promise`), compiled or `native`. */
+const expectationsFile = (native: boolean, promise: boolean) =>
+  join(root, "conformance", `test262-expectations${promise ? ".promise" : ""}${native ? ".native" : ""}.txt`);
 const RUNTIME_GLOBAL = "$handloop";
 const UNINVESTIGATED = "uninvestigated";
 
@@ -128,6 +132,7 @@ function prepare(id: number, file: string, source: string, meta: FrontMatter, sc
     code,
     async: meta.flags.includes("async"),
     negative: meta.negative,
+    loopPromise: !native && isPromiseTest(file),
   };
 }
 
@@ -307,7 +312,8 @@ for (const [file, scenarios] of byTest) {
 
 const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
 const title = native ? "run natively on Node's own async/await" : "compiled by handloop, run on its loop";
-console.log(`test262, async suite, ${title}: ${byTest.size} tests (${runs.length} runs) from ${suite.dir}, in ${seconds.toFixed(0)} s\n`);
+const which = [...byTest.keys()].every(isPromiseTest) ? "built-ins/Promise" : [...byTest.keys()].some(isPromiseTest) ? "async suite and built-ins/Promise" : "async suite";
+console.log(`test262, ${which}, ${title}: ${byTest.size} tests (${runs.length} runs) from ${suite.dir}, in ${seconds.toFixed(0)} s\n`);
 const width = Math.max(...[...groups.keys()].map((g) => g.length));
 const row = (name: string, tests: number, ok: number, skips: number) =>
   console.log(
@@ -331,48 +337,57 @@ if (listAll) {
   for (const f of failing) console.log(`FAIL ${f.key}: ${f.outcome.message}`);
 }
 
-// ---- Against the expectations file --------------------------------------------------------------
+// ---- Against the expectations files ---------------------------------------------------------------
 
-const file = expectationsFile(native);
-const expected = readExpectations(file);
-const selected = (key: string) => byTest.has(key.replace(/:(strict|sloppy)$/, ""));
-const isExpected = (key: string, file: string) => expected.has(key) || expected.has(file);
-const unexpectedFailures = failing.filter((f) => !isExpected(f.key, f.file));
-const failingKeys = new Set(failing.map((f) => f.key));
-const failingFiles = new Set(failing.map((f) => f.file));
-const unexpectedPasses = [...expected.keys()].filter(
-  (key) => selected(key) && !(key.includes(":") ? failingKeys.has(key) : failingKeys.has(key) || failingFiles.has(key)),
-);
-
-if (update) {
-  const kept = [...expected.values()].filter((e) => !selected(e.key));
-  const entries: Expectation[] = [...kept];
-  for (const f of failing) {
-    const before = expected.get(f.key) ?? expected.get(f.file);
-    const category = before?.category ?? (f.outcome.nativePromise ? "native-promise" : UNINVESTIGATED);
-    const note = before?.note ?? (category === UNINVESTIGATED ? f.outcome.message.slice(0, 160) : "");
-    entries.push({ key: f.key, category, note });
-  }
-  writeFileSync(file, formatExpectations(entries, native));
-  console.log(`\nwrote ${entries.length} entries to ${file}`);
-  process.exit(0);
-}
-
-const uninvestigated = [...expected.values()].filter((e) => e.category === UNINVESTIGATED);
+// Each test is judged by one file: built-ins/Promise (LoopPromise) by its own, the rest by the
+// async suite's. A run that selected tests of both checks both; --update rewrites the entries of
+// the tests it ran, in each, and keeps the others.
 let ok = true;
-if (unexpectedFailures.length > 0) {
-  ok = false;
-  console.log(`\n${unexpectedFailures.length} unexpected failures (not in ${file}):`);
-  for (const f of unexpectedFailures.slice(0, 100)) console.log(`  ${f.key}: ${f.outcome.message}`);
+for (const promiseSuite of [false, true]) {
+  const owned = (file: string) => isPromiseTest(file) === promiseSuite;
+  if (![...byTest.keys()].some(owned)) continue;
+  const file = expectationsFile(native, promiseSuite);
+  const expected = readExpectations(file);
+  const selected = (key: string) => byTest.has(key.replace(/:(strict|sloppy)$/, ""));
+  const isExpected = (key: string, file: string) => expected.has(key) || expected.has(file);
+  const suiteFailing = failing.filter((f) => owned(f.file));
+  const unexpectedFailures = suiteFailing.filter((f) => !isExpected(f.key, f.file));
+  const failingKeys = new Set(suiteFailing.map((f) => f.key));
+  const failingFiles = new Set(suiteFailing.map((f) => f.file));
+  const unexpectedPasses = [...expected.keys()].filter(
+    (key) => selected(key) && !(key.includes(":") ? failingKeys.has(key) : failingKeys.has(key) || failingFiles.has(key)),
+  );
+
+  if (update) {
+    const kept = [...expected.values()].filter((e) => !selected(e.key));
+    const entries: Expectation[] = [...kept];
+    for (const f of suiteFailing) {
+      const before = expected.get(f.key) ?? expected.get(f.file);
+      const category = before?.category ?? (f.outcome.nativePromise ? "native-promise" : UNINVESTIGATED);
+      const note = before?.note ?? (category === UNINVESTIGATED ? f.outcome.message.slice(0, 160) : "");
+      entries.push({ key: f.key, category, note });
+    }
+    writeFileSync(file, formatExpectations(entries, native, promiseSuite));
+    console.log(`\nwrote ${entries.length} entries to ${file}`);
+    continue;
+  }
+
+  const uninvestigated = [...expected.values()].filter((e) => e.category === UNINVESTIGATED);
+  if (unexpectedFailures.length > 0) {
+    ok = false;
+    console.log(`\n${unexpectedFailures.length} unexpected failures (not in ${file}):`);
+    for (const f of unexpectedFailures.slice(0, 100)) console.log(`  ${f.key}: ${f.outcome.message}`);
+  }
+  if (unexpectedPasses.length > 0) {
+    ok = false;
+    console.log(`\n${unexpectedPasses.length} tests pass but are listed as expected to fail in ${file}; remove them (npm run test262 -- --update):`);
+    for (const key of unexpectedPasses.slice(0, 100)) console.log(`  ${key}`);
+  }
+  if (uninvestigated.length > 0) {
+    ok = false;
+    console.log(`\n${uninvestigated.length} entries of ${file} are "${UNINVESTIGATED}": find out why each fails and give it a category.`);
+  }
 }
-if (unexpectedPasses.length > 0) {
-  ok = false;
-  console.log(`\n${unexpectedPasses.length} tests pass but are listed as expected to fail; remove them (npm run test262 -- --update):`);
-  for (const key of unexpectedPasses.slice(0, 100)) console.log(`  ${key}`);
-}
-if (uninvestigated.length > 0) {
-  ok = false;
-  console.log(`\n${uninvestigated.length} entries of the expectations file are "${UNINVESTIGATED}": find out why each fails and give it a category.`);
-}
-console.log(ok ? "\nmatches the expectations file" : "\nDOES NOT match the expectations file");
+if (update) process.exit(0);
+console.log(ok ? "\nmatches the expectations files" : "\nDOES NOT match the expectations files");
 process.exit(ok ? 0 : 1);
