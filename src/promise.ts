@@ -482,8 +482,22 @@ function SpeciesConstructor(O: object, defaultConstructor: unknown): unknown {
   throw new TypeError(`The [Symbol.species] of ${describe(C)} must be a constructor, undefined or null, got ${describe(S)}.`);
 }
 
-/** PromiseResolve (27.2.4.7.1). */
+// Whether a value is a Task (task.ts sets it: this module cannot import task.ts, which imports it).
+let isTask: (value: unknown) => boolean = () => false;
+
+/** @internal How PromiseResolve tells a Task (see there). */
+export function setTaskBrand(brand: (value: unknown) => boolean): void {
+  isTask = brand;
+}
+
+/**
+ * PromiseResolve (27.2.4.7.1). A Task is what an async function returns, which natively is a
+ * %Promise% whose constructor is %Promise%: so for LoopPromise it is given back as it is, as
+ * `Promise.resolve(asyncFn())` gives back the async function's promise, and Promise.all and its
+ * kin subscribe to it with its own `then` rather than adopt it through two more jobs.
+ */
 function PromiseResolve(C: unknown, x: unknown): unknown {
+  if (C === LoopPromise && isTask(x)) return x;
   if (PromiseSlots.IsPromise(x)) {
     const xConstructor: unknown = (x as { constructor?: unknown }).constructor;
     if (xConstructor === C) return x;

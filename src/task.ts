@@ -60,6 +60,7 @@ import {
   promiseState,
   REJECTED as PROMISE_REJECTED,
   scheduleJob,
+  setTaskBrand,
   type PromiseSubscriber,
 } from "./promise.js";
 import type { Runnable } from "./ready-queue.js";
@@ -530,6 +531,11 @@ export class Task<T> implements Promise<T>, Awaitable<T>, PromiseSubscriber {
     if ((this.#bits & STATE) >= FULFILLED) signal._resolve(undefined);
     else this._addWaiter(new SettledSignal(signal));
     return signal;
+  }
+
+  /** @internal Whether `value` is a Task (has a task's private state, not only its prototype). */
+  static _isTask(value: unknown): boolean {
+    return typeof value === "object" && value !== null && #bits in value;
   }
 
   /** @internal Whether a loop may adopt this task: a coroutine no loop owns yet. */
@@ -1214,6 +1220,7 @@ markRequest(Task.prototype, TASK_REQUEST);
 // [Symbol.toStringTag] and REQUEST kind. It has no promise slots: LoopPromise's own methods,
 // called on a task, throw a TypeError (as Promise.prototype.then.call(thenable) does).
 Object.setPrototypeOf(Task.prototype, LoopPromise.prototype);
+setTaskBrand(Task._isTask);
 
 /** An error as toString() shows a task's, in a line: `TypeError: boom`, or the value described. */
 function describeError(error: unknown): string {
