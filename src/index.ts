@@ -99,7 +99,12 @@ export const __awaiter: typeof Api.__awaiter = api.__awaiter;
  * }, { clock: new VirtualClock() }); // true
  * ```
  *
- * (Internally also a Runnable, a Waiter and a TimerEntry, checked where it is passed as one.)
+ * A Task is a LoopPromise too (`task instanceof LoopPromise`, and so, in compiled code, where the
+ * global `Promise` is LoopPromise, `asyncFn() instanceof Promise`), with its own `then`, `catch`,
+ * `finally` and `constructor`.
+ *
+ * (Internally also a Runnable, a Waiter, a PromiseSubscriber and a TimerEntry, checked where it is
+ * passed as one.)
  */
 export const Task: typeof Api.Task = api.Task;
 export type Task<T> = Api.Task<T>;

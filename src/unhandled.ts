@@ -110,7 +110,7 @@ export class UnhandledErrors {
     const what = failed(first);
     const advice = isLoopPromise(first)
       ? "Await it or give it a handler (catch()) before the ready queue drains, or give the loop an unhandledError policy."
-      : "Await the task, gather it, or give the loop an unhandledError policy.";
+      : `Await the ${kind(first)}, gather it, or give the loop an unhandledError policy.`;
     return new UnhandledTaskError(
       `${what.charAt(0).toUpperCase()}${what.slice(1)}${more}: ${oneLine(error).replace(/\.$/, "")}. ${advice}`,
       sources.filter((s): s is Task<unknown> => !isLoopPromise(s)),
@@ -120,9 +120,16 @@ export class UnhandledErrors {
   }
 }
 
-/** `task "x" failed and nothing observed it`, or the same of a promise, for messages. */
+/** `task "x" failed and nothing observed it` (or `future "x"`), or the same of a promise, for messages. */
 function failed(source: Task<unknown> | LoopPromise<unknown>): string {
-  return isLoopPromise(source) ? "a LoopPromise was rejected and nothing handled it" : `task "${source.name}" failed and nothing observed it`;
+  return isLoopPromise(source)
+    ? "a LoopPromise was rejected and nothing handled it"
+    : `${kind(source)} "${source.name}" failed and nothing observed it`;
+}
+
+/** "task", or "future" for a Future. */
+function kind(task: Task<unknown>): string {
+  return task[Symbol.toStringTag].toLowerCase();
 }
 
 function sourceName(source: Task<unknown> | LoopPromise<unknown>): string {
