@@ -522,7 +522,7 @@ export class Task<T> implements Promise<T>, Awaitable<T>, PromiseSubscriber {
     }
     claims.delete(this);
     this.#bits = bits & ~CLAIMED;
-    if (!(bits & OBSERVED)) (this.#loop ?? running.loop)?._noteUnobserved(this);
+    if (!(bits & OBSERVED)) this.noteUnobserved();
   }
 
   /** @internal A future settled (with undefined) once this task settles; reads no outcome. */
@@ -1122,11 +1122,29 @@ export class Task<T> implements Promise<T>, Awaitable<T>, PromiseSubscriber {
       if (n > 0) {
         claims.set(this, n);
         this.#bits |= CLAIMED;
-      } else (this.#loop ?? running.loop)?._noteUnobserved(this);
+      } else this.noteUnobserved();
     }
     if (waiters === null) return;
     if (Array.isArray(waiters)) for (const waiter of waiters) waiter._wake(this);
     else waiters._wake(this);
+  }
+
+  /**
+   * Failed with nobody to receive it: the loop's unhandled-error policy looks at it once the ready
+   * queue drains. With no loop running (a future rejected from a callback between runs, a
+   * compiled call failing outside any run), nothing will drain: on the next microtask, if still
+   * nobody observed it, the host gets it as a native promise rejected with the same error, which
+   * Node reports as it reports a native promise's. A run started meanwhile that observes it (as
+   * `run(main)` right after does, synchronously) leaves the host nothing to report.
+   */
+  private noteUnobserved(): void {
+    const loop = this.#loop ?? running.loop;
+    if (loop !== null) return loop._noteUnobserved(this);
+    queueMicrotask(() => {
+      if (this._observed) return;
+      this.#bits |= OBSERVED;
+      void nativeReject(this.#value);
+    });
   }
 
   private checkAwaitedTask(other: Task<unknown>): Error | null {
@@ -1233,6 +1251,10 @@ function describeError(error: unknown): string {
     return describe(error);
   }
 }
+
+// The engine's Promise.reject, as this module found it: the host's unhandled-rejection tracking is
+// reached through a native promise (see Task#noteUnobserved).
+const nativeReject = Promise.reject.bind(Promise) as (reason: unknown) => Promise<never>;
 
 /** Whether `x` is a built-in request of `kind`: a cheaper `instanceof` for the hot paths. */
 function isRequest(x: unknown, kind: number): boolean {

@@ -51,6 +51,25 @@ describe("LoopPromise with no loop running", () => {
     expect(stdout).toBe("run caught b\ncaught a\n");
   });
 
+  it("gives the host a future rejected with no loop running and never awaited, as it gives a promise", () => {
+    const lost = node(`
+      import { createFuture } from "./src/index.ts";
+      createFuture().reject(new Error("rejected between runs"));
+    `);
+    expect(lost.status).toBe(1);
+    expect(lost.stderr).toContain("Error: rejected between runs");
+    const awaited = node(`
+      import { createFuture, run, VirtualClock } from "./src/index.ts";
+      const fut = createFuture();
+      fut.reject(new Error("awaited by the next run"));
+      console.log(run(function* () {
+        try { yield* fut; } catch (e) { return "caught " + e.message; }
+      }, { clock: new VirtualClock() }));
+    `);
+    expect(awaited.stderr).toBe("");
+    expect(awaited.stdout).toBe("caught awaited by the next run\n");
+  });
+
   it("still reports, in a run, what the run leaves unhandled, and the host nothing", () => {
     let error: unknown;
     try {
