@@ -30,7 +30,7 @@ export function locateSuite(projectRoot: string): { dir: string; found: boolean;
 /**
  * The async part of test262, as folders under `test/`: what handloop's compiler lowers (async
  * functions, arrows and methods, async generators, `for await`, `await`) and the built-ins those
- * produce. `built-ins/Promise` is not in it: run it by naming it on the command line.
+ * produce. `built-ins/Promise` is not in it (see PROMISE_FOLDER): the runner runs it too by default.
  */
 export const ASYNC_FOLDERS = [
   "language/expressions/async-arrow-function",

@@ -33,6 +33,7 @@ import {
   listTests,
   locateSuite,
   parseFrontMatter,
+  PROMISE_FOLDER,
   readExpectations,
   scenariosOf,
   type Expectation,
@@ -80,7 +81,8 @@ if (!suite.found) {
 
 // ---- Building the jobs --------------------------------------------------------------------------
 
-const folders = paths.length > 0 ? paths.map((p) => p.replace(/^test\//, "").replace(/\/$/, "")) : ASYNC_FOLDERS;
+// By default the async suite and built-ins/Promise: LoopPromise's 729 tests add about 15 s.
+const folders = paths.length > 0 ? paths.map((p) => p.replace(/^test\//, "").replace(/\/$/, "")) : [...ASYNC_FOLDERS, PROMISE_FOLDER];
 const files = listTests(suite.dir, folders);
 if (files.length === 0) {
   console.error(`No test262 tests under ${folders.join(", ")} in ${suite.dir}/test.`);
@@ -295,20 +297,23 @@ for (const file of skipped.keys()) {
   groups.set(groupOf(file), group);
   group.skipped++;
 }
-let passed = 0;
-let needsNativePromise = 0;
+// Counted per suite too: the async suite's figures and LoopPromise's are read apart.
+const counts = { all: { tests: 0, passed: 0, native: 0 }, async: { tests: 0, passed: 0, native: 0 }, promise: { tests: 0, passed: 0, native: 0 } };
 const failing: { key: string; file: string; outcome: Outcome }[] = [];
 for (const [file, scenarios] of byTest) {
   const group = groups.get(groupOf(file)) ?? { tests: 0, passed: 0, skipped: 0 };
   groups.set(groupOf(file), group);
   group.tests++;
   const failed = failures(file, scenarios);
+  const tallies = [counts.all, isPromiseTest(file) ? counts.promise : counts.async];
+  for (const tally of tallies) tally.tests++;
   if (failed.length === 0) {
     group.passed++;
-    passed++;
-  } else if (failed.some((f) => f.outcome.nativePromise)) needsNativePromise++;
+    for (const tally of tallies) tally.passed++;
+  } else if (failed.some((f) => f.outcome.nativePromise)) for (const tally of tallies) tally.native++;
   for (const f of failed) failing.push({ ...f, file });
 }
+const passed = counts.all.passed;
 
 const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
 const title = native ? "run natively on Node's own async/await" : "compiled by handloop, run on its loop";
@@ -325,12 +330,20 @@ const total = byTest.size;
 row("total", total, passed, skipped.size);
 for (const [file, reason] of skipped) console.log(`skipped ${file}: ${reason}`);
 console.log(`\npassed: ${passed} of ${total} (${pct(passed, total)})`);
+for (const [name, tally] of [["async suite", counts.async], ["built-ins/Promise", counts.promise]] as const) {
+  if (tally.tests === 0 || tally.tests === total) continue;
+  console.log(`  ${name}: ${tally.passed} of ${tally.tests} (${pct(tally.passed, tally.tests)})`);
+}
 if (!native) {
-  const runnable = total - needsNativePromise;
+  const runnable = total - counts.all.native;
   console.log(
     `passed of the tests that can run in a synchronous run: ${passed} of ${runnable} (${pct(passed, runnable)}); ` +
-      `${needsNativePromise} need a native Promise`,
+      `${counts.all.native} need a native Promise`,
   );
+  if (counts.async.tests > 0 && counts.async.tests < total) {
+    const asyncRunnable = counts.async.tests - counts.async.native;
+    console.log(`  async suite: ${counts.async.passed} of ${asyncRunnable} (${pct(counts.async.passed, asyncRunnable)})`);
+  }
 }
 
 if (listAll) {

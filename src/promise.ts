@@ -26,7 +26,7 @@
  *   CreateResolvingFunctions and the reaction jobs of promises made here settle one.
  * - A promise is handled (its rejection is nobody's loss) when then() was called on it, when a
  *   task received its outcome, or while tasks awaiting it have not yet received or declined it:
- *   these are counted in the bits above FLAGS, so a cancelled await can give its claim back.
+ *   these are counted in the bits above the flags, so a cancelled await can give its claim back.
  *
  * Discussion, the constructor: ECMA-262 checks the executor before it reads
  * `NewTarget.prototype`, and falls back on %Promise.prototype% when that is not an object; a base
@@ -244,8 +244,10 @@ class PromiseSlots extends Stamp {
     const reactions = promise.#reactions;
     if (reactions === task) promise.#reactions = null;
     else if (Array.isArray(reactions)) {
-      const i = reactions.indexOf(task);
-      if (i !== -1) reactions.splice(i, 1);
+      // (By hand: the list has no prototype, see subscribe.)
+      let kept = 0;
+      for (let i = 0; i < reactions.length; i++) if (reactions[i] !== task) reactions[kept++] = reactions[i]!;
+      reactions.length = kept;
     }
     promise.#bits -= CLAIM;
     if ((promise.#bits & STATE) === REJECTED && !PromiseSlots.isHandled(promise)) {
@@ -260,11 +262,17 @@ class PromiseSlots extends Stamp {
     return true;
   }
 
+  /** Appends to the reactions: one subscriber alone, more in a List (see newList). */
   static subscribe(promise: PromiseSlots, subscriber: PromiseSubscriber): void {
     const reactions = promise.#reactions;
     if (reactions === null) promise.#reactions = subscriber;
-    else if (Array.isArray(reactions)) reactions.push(subscriber);
-    else promise.#reactions = [reactions, subscriber];
+    else if (Array.isArray(reactions)) reactions[reactions.length] = subscriber;
+    else {
+      const list = newList() as PromiseSubscriber[];
+      list[0] = reactions;
+      list[1] = subscriber;
+      promise.#reactions = list;
+    }
   }
 }
 
