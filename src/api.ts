@@ -27,8 +27,10 @@ export {
   currentTask,
   type AwaitableLike,
   type EventLoopOptions,
+  type GlobalsOption,
   type TaskOptions,
   type UnhandledErrorPolicy,
+  type VirtualGlobalsOptions,
 } from "./loop.js";
 export { run, type RunOptions } from "./run.js";
 export { LoopPromise } from "./promise.js";

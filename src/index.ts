@@ -16,7 +16,14 @@ const api = shared.api;
 // Symbol.for keys and types are the same in every copy: exported as they are.
 export { __await__, type Awaitable } from "./awaitable.js";
 export type { Clock, RealClockOptions } from "./clock.js";
-export type { AwaitableLike, EventLoopOptions, TaskOptions, UnhandledErrorPolicy } from "./loop.js";
+export type {
+  AwaitableLike,
+  EventLoopOptions,
+  GlobalsOption,
+  TaskOptions,
+  UnhandledErrorPolicy,
+  VirtualGlobalsOptions,
+} from "./loop.js";
 export type { RunOptions } from "./run.js";
 export type { QueueOptions } from "./sync/queue.js";
 

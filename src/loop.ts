@@ -22,6 +22,7 @@ import { RealClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
 import { deadlockError } from "./deadlock.js";
 import { UsageError, type DeadlockError } from "./errors.js";
+import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
 import type { LoopPromise } from "./promise.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
@@ -31,6 +32,7 @@ import { TimerHeap, type TimerEntry } from "./timer-heap.js";
 import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
 
 export type { AwaitableLike } from "./adopt.js";
+export type { GlobalsOption, VirtualGlobalsOptions } from "./globals.js";
 export type { UnhandledErrorPolicy } from "./unhandled.js";
 
 /** Options of `new EventLoop()`. */
@@ -39,6 +41,12 @@ export interface EventLoopOptions {
   clock?: Clock;
   /** What to do with a task that failed unobserved; `"throw"` unless told otherwise. */
   unhandledError?: UnhandledErrorPolicy;
+  /**
+   * `"virtual"`: while this loop runs, `setTimeout` and the other timer globals, `queueMicrotask`,
+   * `Date` and `performance.now()` are its own and follow its clock (see globals.ts); `"real"`
+   * (the default) leaves them alone. `{ mode: "virtual", now }` also pins the wall-clock time.
+   */
+  globals?: GlobalsOption;
 }
 
 /** Options of `createTask()`. */
@@ -77,6 +85,10 @@ export class EventLoop {
   // Clock's now() or sleepUntil()): the head of the ready queue is not being run then.
   #betweenTurns = false;
   readonly #unhandled: UnhandledErrors;
+  // `globals: "virtual"`: installed for each run, put back at its end; null for real globals.
+  readonly #globals: VirtualGlobals | null;
+  // Armed virtual timers that were unref'd: they do not keep runForever() going (globals.ts).
+  #unrefTimers = 0;
 
   constructor(options: EventLoopOptions = {}) {
     const clock = options.clock ?? new RealClock();
@@ -85,6 +97,7 @@ export class EventLoop {
     }
     this.clock = clock;
     this.#unhandled = new UnhandledErrors(options.unhandledError ?? "throw");
+    this.#globals = virtualGlobals(this, options.globals);
   }
 
   /** The current time on this loop's clock, in seconds. */
@@ -188,11 +201,14 @@ export class EventLoop {
    * work (runForever), or no task is left and nothing is queued (shutdown's drain).
    */
   #run(until: Task<unknown> | typeof FOREVER | typeof DRAIN): void {
+    const globals = this.#globals;
+    if (globals !== null) globals.install(); // all or nothing: a misuse throws before any is replaced
     running.loop = this;
     const main = until instanceof Task ? until : null;
     const ready = this.#ready; // (close(), which replaces it, is refused while running)
     const unhandled = this.#unhandled;
     let turning = false; // in #turn, running what it picked
+    let threw = false;
     try {
       for (;;) {
         if (main !== null) {
@@ -211,6 +227,8 @@ export class EventLoop {
             if (until === FOREVER && this.#liveCount === 0) break;
             throw this.#deadlock(main);
           }
+          // Only unref'd timers left: as in Node, they keep nothing going (runUntilComplete waits).
+          if (this.#unrefTimers !== 0 && until === FOREVER && this.#liveCount === 0 && this.#timers.armed === this.#unrefTimers) break;
           this.#betweenTurns = true;
           this.clock.sleepUntil(next);
           this.#betweenTurns = false;
@@ -231,11 +249,13 @@ export class EventLoop {
       if (unhandled.pending) this.#checkUnhandled();
     } catch (error) {
       if (turning) ready.shift(); // a callback threw out of #turn: it has run all the same
+      threw = true;
       throw error;
     } finally {
       running.loop = null;
       this.#stopping = false;
       this.#betweenTurns = false;
+      if (globals !== null) restoreGlobals(globals, threw);
     }
     if (unhandled.fatal) throw unhandled.takeError();
   }
@@ -343,6 +363,11 @@ export class EventLoop {
     return this.#timers.push(entry, deadline);
   }
 
+  /** @internal A virtual timer was unref'd (+1), or ref'd, fired or cleared while unref'd (-1). */
+  _unrefTimer(delta: 1 | -1): void {
+    this.#unrefTimers += delta;
+  }
+
   /** @internal A timer was disarmed: its entry answers `_armed` false from now on. */
   _timerCancelled(): void {
     if (!this.#closed) this.#timers.cancelled(); // close() dropped the heap it was on
@@ -389,6 +414,20 @@ export function currentLoop(): EventLoop {
 /** The task being stepped right now, or `undefined` between steps and outside any loop. */
 export function currentTask(): Task<unknown> | undefined {
   return runningTask() ?? undefined;
+}
+
+/**
+ * Puts back the globals a run replaced. Someone who replaced them meanwhile gets a UsageError,
+ * unless the run is already throwing: its own error goes on, and the misuse is written to stderr
+ * rather than lost.
+ */
+function restoreGlobals(globals: VirtualGlobals, threw: boolean): void {
+  if (!threw) return globals.restore();
+  try {
+    globals.restore();
+  } catch (error) {
+    console.error(`handloop: ${(error as Error).message}`);
+  }
 }
 
 const FOREVER = Symbol("forever");

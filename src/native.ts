@@ -52,7 +52,7 @@ export function isNativeResolvingFunction(fn: unknown): boolean {
  */
 export function notCompiledAdvice(): string {
   if ((globalThis as { [HOOK_REGISTERED]?: unknown })[HOOK_REGISTERED] === true) {
-    return 'handloop\'s Node hook is registered, so the function\'s file is not opted in: add a "use handloop" directive as the file\'s first statement, or name it *.loop.ts (files under node_modules are never compiled).';
+    return 'handloop\'s Node hook is registered, so the function\'s file is not opted in: add a "use handloop" directive as the file\'s first statement, or name it *.loop.ts (a file under node_modules is compiled only when its package is named in HANDLOOP_INCLUDE or in the "handloop": { "include": [...] } field of your package.json).';
   }
   return 'handloop\'s Node hook is not registered in this process: start Node with `--import handloop/register` (under Vite or Vitest, add the plugin from handloop/vite instead), and opt the function\'s file in with a "use handloop" directive as its first statement or a .loop.ts name.';
 }

@@ -3,7 +3,12 @@
  * thread, not in the program's.
  *
  * `load` compiles opted-in files (a `.loop.ts` name or a `"use handloop"` directive, see
- * compile.ts) and hands every other file, untouched, to the next hook (tsx's, or Node's own).
+ * compile.ts) and every file of a package named in the include list (HANDLOOP_INCLUDE or
+ * package.json, read by register.ts and passed to `initialize`), and hands every other file,
+ * untouched, to the next hook (tsx's, or Node's own). An included file keeps the format Node gives
+ * it: an ES module is compiled as one; a CommonJS file is compiled as CommonJS, whose `require()`s
+ * Node 20 then sends through these hooks too, and reads its helpers from the runtime register.ts
+ * loaded (see registry.ts), since Node 20 cannot `require()` an ES module from there.
  * Compiled code imports its helpers as `handloop/runtime`, resolved like the program's own
  * `import "handloop"` (through tsx's tsconfig paths, or the installed package), so both find the
  * same files; `resolve` falls back on the copy next to this file only where the program itself
@@ -16,11 +21,12 @@
  */
 
 import { createHash } from "node:crypto";
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compileFor, isOptedIn } from "./compile/compile.js";
+import { compileFor, DEFAULT_PROMISE, isOptedIn } from "./compile/compile.js";
+import { COMMONJS_MARK, createInclude, inNodeModules, packageOf, type Include } from "./compile/include.js";
 
 interface LoadContext {
   format?: string | null;
@@ -135,13 +141,36 @@ function readCached(file: string): string | undefined {
   }
 }
 
-// The compiler's own code, hashed into every cache key: a compiler that changed (an upgrade, a
-// local edit) never reads what an older one wrote, whose output may call helpers that are gone.
+// The compiler's own code, every file of it, hashed into every cache key: a compiler that changed
+// (an upgrade, a local edit) never reads what an older one wrote, whose output may call helpers
+// that are gone.
 const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const compilerStamp = createHash("sha256")
-  .update(readFileSync(new URL(`./compile/compile${extension}`, import.meta.url)))
-  .update(readFileSync(new URL(`./compile/lower-async${extension}`, import.meta.url)))
+const compilerFolder = new URL("./compile/", import.meta.url);
+const compilerStamp = readdirSync(compilerFolder)
+  .filter((file) => file.endsWith(extension) && !file.endsWith(".d.ts"))
+  .sort()
+  .reduce((hash, file) => hash.update(file).update(readFileSync(new URL(file, compilerFolder))), createHash("sha256"))
   .digest("hex");
+
+/**
+ * What register.ts passes to `initialize`: the include list, validated there, as written.
+ * @internal
+ */
+export interface HooksData {
+  include: string[];
+  /** Where the list came from, for messages. */
+  where: string;
+}
+
+let include: Include = createInclude([], "HANDLOOP_INCLUDE");
+
+/**
+ * Called by Node with register.ts's data, before any other hook.
+ * @internal
+ */
+export function initialize(data: HooksData | undefined): void {
+  if (data !== undefined) include = createInclude(data.include, data.where);
+}
 
 export async function resolve(specifier: string, context: ResolveContext, nextResolve: NextResolve): Promise<ResolveResult> {
   if (specifier !== RUNTIME) return nextResolve(specifier, context);
@@ -153,32 +182,56 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
 }
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {
-  if (url.startsWith("file:") && !url.includes("/node_modules/")) {
-    const filename = fileURLToPath(url.replace(/[?#].*$/, ""));
-    if (CANDIDATE.test(filename)) {
-      let source: string | undefined;
-      try {
-        source = readFileSync(filename, "utf8");
-      } catch {
-        // Not ours to report: the next hook says what is wrong with the file.
-      }
-      if (source !== undefined && isOptedIn(source, filename)) {
-        return { format: "module", source: compileCached(source, filename), shortCircuit: true };
-      }
-    }
+  if (!url.startsWith("file:")) return nextLoad(url, context);
+  const filename = fileURLToPath(url.replace(/[?#].*$/, ""));
+  if (!CANDIDATE.test(filename)) return nextLoad(url, context);
+  if (inNodeModules(filename)) {
+    const name = packageOf(filename);
+    if (name === undefined || !include.matches(name)) return nextLoad(url, context);
+    // Node's own load says which format the file is (package.json "type", the extension); for
+    // CommonJS it gives no source, which is then read here.
+    const loaded = await nextLoad(url, context);
+    if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
+    const source = loaded.source == null ? readFileSync(filename, "utf8") : typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
+    return { format: loaded.format, source: compileCached(source, filename, loaded.format === "commonjs"), shortCircuit: true };
+  }
+  let source: string | undefined;
+  try {
+    source = readFileSync(filename, "utf8");
+  } catch {
+    // Not ours to report: the next hook says what is wrong with the file.
+  }
+  if (source !== undefined && isOptedIn(source, filename)) {
+    return { format: "module", source: compileCached(source, filename, false), shortCircuit: true };
   }
   return nextLoad(url, context);
 }
 
-function compileCached(source: string, filename: string): string {
-  const key = createHash("sha256").update(`${compilerStamp}\0${filename}\0${source}`).digest("hex");
+/** What the hook compiles with, besides the file: all of it goes into the cache key. */
+interface HookCompileOptions {
+  promise: "loop" | "native";
+  commonjs: boolean;
+}
+
+/**
+ * The name of a file's entry in the cache: a hash of everything that changes the output (the
+ * compiler's code, the options, the file's name and source).
+ * @internal
+ */
+export function cacheKey(source: string, filename: string, options: HookCompileOptions): string {
+  return createHash("sha256").update(`${compilerStamp}\0${options.promise}\0${options.commonjs}\0${filename}\0${source}`).digest("hex");
+}
+
+function compileCached(source: string, filename: string, commonjs: boolean): string {
+  const options: HookCompileOptions = { promise: DEFAULT_PROMISE, commonjs };
+  const key = cacheKey(source, filename, options);
   const dir = openCache();
   const file = dir === null ? null : join(dir, `${key}.js`);
   const cached = file === null ? undefined : readCached(file);
   if (cached !== undefined) return cached;
-  const { code, map } = compileFor("handloop/register", source, { filename, runtime: RUNTIME });
+  const { code, map } = compileFor("handloop/register", source, { filename, runtime: RUNTIME, promise: options.promise }, { commonjs });
   const inlineMap = map ? `\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}\n` : "";
-  const output = code + inlineMap;
+  const output = code + inlineMap + (commonjs ? COMMONJS_MARK : "");
   if (file === null) return output;
   try {
     const temp = `${file}.${process.pid}.tmp`;

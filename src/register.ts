@@ -4,15 +4,25 @@
  *   npx tsx --import handloop/register app.ts      (tsx handles every other TypeScript file)
  *   node --import handloop/register app.loop.ts    (plain Node: only opted-in files are compiled)
  *
- * Importing it registers the hooks in register-hooks.ts and turns on source maps, so stack
- * traces through compiled code point at the original lines. It also exports `importCompiled`, for
- * an entry file that must work with a plain `npx tsx file.ts` too (with `isCompiled` from
- * "handloop").
+ * Importing it reads the include list (HANDLOOP_INCLUDE, or the "handloop" field of the nearest
+ * package.json; a bad entry fails here, at startup), registers the hooks in register-hooks.ts and
+ * turns on source maps, so stack traces through compiled code point at the original lines. It
+ * also exports `importCompiled`, for an entry file that must work with a plain `npx tsx file.ts`
+ * too (with `isCompiled` from "handloop").
+ *
+ * It loads handloop's runtime before the program: CommonJS files the hook compiles read their
+ * helpers from it (see registry.ts), as Node 20 cannot `require()` an ES module from them. And it
+ * refuses a file of an included package that Node's CommonJS loader reaches uncompiled: Node 20
+ * runs module hooks only for what `import` loads, so a `require()` from a CommonJS entry point or
+ * `createRequire` bypasses them, and the package would run natively, deadlocking far from here.
  */
 
 // A namespace import, not `import { register }`: on a Node without module.register (before 20.6)
 // a named import fails to link with a bare SyntaxError; this way the check below can say why.
 import * as nodeModule from "node:module";
+import { COMMONJS_MARK, createInclude, packageOf, readIncludeConfig, type Include } from "./compile/include.js";
+import type { HooksData } from "./register-hooks.js";
+import { shared } from "./registry.js";
 
 // Set once the hooks are registered: it keeps a second import from registering them again, and
 // tells the runtime (native.ts) that the hook is active, so an async function it finds native
@@ -29,9 +39,40 @@ function ensureRegistered(): void {
         "Upgrade Node, or compile ahead of time with compile() from handloop/compile.",
     );
   }
+  const config = readIncludeConfig();
+  const include = createInclude(config.entries, config.where);
   global[REGISTERED] = true;
   process.setSourceMapsEnabled(true);
-  register(import.meta.url.endsWith(".ts") ? "./register-hooks.ts" : "./register-hooks.js", import.meta.url);
+  const data: HooksData = { include: config.entries, where: config.where };
+  register(import.meta.url.endsWith(".ts") ? "./register-hooks.ts" : "./register-hooks.js", { parentURL: import.meta.url, data });
+  if (config.entries.length > 0) refuseUncompiledRequire(include, config.where);
+}
+
+/** The part of Node's CommonJS Module class that the check below wraps (not in @types/node). */
+interface CommonJSModule {
+  prototype: { _compile(this: unknown, content: string, filename: string, ...rest: unknown[]): unknown };
+}
+
+/**
+ * Makes Node's CommonJS loader throw for a file of an included package that the hook did not
+ * compile (it lacks the mark the hook leaves). A file the hook compiled never gets here on Node
+ * 20, and carries the mark where a later Node would pass it through.
+ */
+function refuseUncompiledRequire(include: Include, where: string): void {
+  const proto = (nodeModule as unknown as { Module: CommonJSModule }).Module.prototype;
+  const compile = proto._compile;
+  proto._compile = function (content, filename, ...rest) {
+    const name = packageOf(filename);
+    if (name !== undefined && include.matches(name) && !content.includes(COMMONJS_MARK)) {
+      throw new shared.api.UsageError(
+        `handloop/register cannot compile ${filename}, a file of "${name}" (named in ${where}): it was loaded by require() ` +
+          `from code that Node loaded without module hooks (a CommonJS entry point, or createRequire), so Node ${process.version} ` +
+          `did not pass it to handloop. Load "${name}" with import from an ES module (import ... from "${name}", or await import("${name}")), ` +
+          `or take it out of ${where}.`,
+      );
+    }
+    return compile.call(this, content, filename, ...rest);
+  };
 }
 
 ensureRegistered();

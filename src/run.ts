@@ -5,7 +5,7 @@
 import { nativeAsyncFunctionError, nativePromiseError } from "./adopt.js";
 import type { Clock } from "./clock.js";
 import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
-import { currentLoop, EventLoop, type AwaitableLike, type UnhandledErrorPolicy } from "./loop.js";
+import { currentLoop, EventLoop, type AwaitableLike, type GlobalsOption, type UnhandledErrorPolicy } from "./loop.js";
 import { isNativeAsyncFunction, isNativePromise } from "./native.js";
 import { running } from "./running.js";
 
@@ -17,6 +17,16 @@ export interface RunOptions {
   clock?: Clock;
   /** The new loop's policy for tasks that fail unobserved; `"throw"` unless told otherwise. */
   unhandledError?: UnhandledErrorPolicy;
+  /**
+   * `"virtual"`: while the run lasts, the timer globals, `queueMicrotask`, `Date` and
+   * `performance.now()` follow the new loop and its clock, and are put back when it ends.
+   *
+   * @example
+   * ```ts
+   * run(main, { clock: new VirtualClock(), globals: "virtual" }); // setTimeout(f, 60_000) takes no real time
+   * ```
+   */
+  globals?: GlobalsOption;
 }
 
 function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unknown> {

@@ -48,6 +48,11 @@ export class TimerHeap<E extends TimerEntry> {
     return this.#count === 0;
   }
 
+  /** How many timers stand armed (cancelled ones waiting to be dropped are not counted). */
+  get armed(): number {
+    return this.#count - this.#cancelled;
+  }
+
   /** The earliest armed deadline, or Infinity when there is none. Drops cancelled timers on top. */
   nextDeadline(): number {
     while (this.#count > 0) {

@@ -125,7 +125,7 @@ describe("an async function handloop did not compile", () => {
     ]);
     expect(stderr).toBe("");
     expect(stdout).toBe(
-      'run() was given the async function native, which handloop did not compile: it is native, so its awaits wait on native Promises, which cannot settle while a synchronous run blocks the thread. handloop\'s Node hook is registered, so the function\'s file is not opted in: add a "use handloop" directive as the file\'s first statement, or name it *.loop.ts (files under node_modules are never compiled).\n',
+      'run() was given the async function native, which handloop did not compile: it is native, so its awaits wait on native Promises, which cannot settle while a synchronous run blocks the thread. handloop\'s Node hook is registered, so the function\'s file is not opted in: add a "use handloop" directive as the file\'s first statement, or name it *.loop.ts (a file under node_modules is compiled only when its package is named in HANDLOOP_INCLUDE or in the "handloop": { "include": [...] } field of your package.json).\n',
     );
   });
 });

@@ -19,7 +19,7 @@
 import { createRequire } from "node:module";
 import type * as Babel from "@babel/core";
 import { COMPILER_PEERS, MissingPeerError, type PeerEntry } from "../peers.js";
-import { lowerAsync, REJECTED } from "./lower-async.js";
+import { lowerAsync, REJECTED, type LowerAsyncMetadata } from "./lower-async.js";
 
 /** Options of `compile()`. */
 export interface CompileOptions {
@@ -38,6 +38,44 @@ export interface CompileOptions {
    * code (`vm.runInThisContext`, a `<script>` tag) where a module cannot.
    */
   sourceType?: "module" | "script";
+  /**
+   * `"loop"`: every reference to the global `Promise` that the file does not shadow (`new
+   * Promise(...)`, `Promise.all`, `x instanceof Promise`, `class X extends Promise`...) is bound to
+   * `LoopPromise` from the runtime, imported under a fresh name (for a script, read from the
+   * `runtime` global), so that Promises the code makes by hand settle on the loop. Property reads
+   * such as `globalThis.Promise` and writes to the global are left as written. `"native"` leaves
+   * `Promise` alone. The default is `"native"`.
+   */
+  promise?: "loop" | "native";
+}
+
+/**
+ * The default of `promise` in `compile()`, the Vite plugin and the Node hook: the one place to
+ * change it.
+ * @internal
+ */
+export const DEFAULT_PROMISE: "loop" | "native" = "native";
+
+/**
+ * What the entry points may ask of compileFor beyond compile()'s options.
+ * @internal
+ */
+export interface CompileInternals {
+  /**
+   * The source is a CommonJS module that Node's hook runs (parsed as a script that may `return`
+   * at its top level): the output reads the helpers from the runtime handloop/register loaded
+   * (see registry.ts), because Node 20 cannot `require` an ES module from a hooked CommonJS one.
+   */
+  commonjs?: boolean;
+}
+
+/**
+ * compile()'s result as the entry points see it.
+ * @internal
+ */
+export interface CompiledFile extends CompileResult {
+  /** The source looks like CommonJS (see LowerAsyncMetadata). */
+  commonjs: boolean;
 }
 
 /** A source map, version 3, as Babel and Vite produce them. */
@@ -78,7 +116,8 @@ let stripTypes: Babel.PluginItem | undefined;
  * ```
  */
 export function compile(source: string, options: CompileOptions): CompileResult {
-  return compileFor("handloop/compile", source, options);
+  const { code, map } = compileFor("handloop/compile", source, options);
+  return { code, map };
 }
 
 /**
@@ -86,7 +125,7 @@ export function compile(source: string, options: CompileOptions): CompileResult 
  * missing compiler package names the entry point the user installed and gives its install command.
  * @internal
  */
-export function compileFor(entry: PeerEntry, source: string, options: CompileOptions): CompileResult {
+export function compileFor(entry: PeerEntry, source: string, options: CompileOptions, internals: CompileInternals = {}): CompiledFile {
   if (typeof source !== "string") {
     throw new TypeError(`Expected \`source\` of compile() to be a string, got ${typeof source}.`);
   }
@@ -98,13 +137,18 @@ export function compileFor(entry: PeerEntry, source: string, options: CompileOpt
   if (sourceType !== "module" && sourceType !== "script") {
     throw new TypeError(`Expected \`sourceType\` of compile() to be "module" or "script", got ${JSON.stringify(sourceType)}.`);
   }
+  const promise = options.promise ?? DEFAULT_PROMISE;
+  if (promise !== "loop" && promise !== "native") {
+    throw new TypeError(`Expected \`promise\` of compile() to be "loop" or "native", got ${JSON.stringify(promise)}.`);
+  }
+  const commonjs = internals.commonjs === true;
   const typescript = /\.[mc]?tsx?$/i.test(filename);
   const jsx = /\.[jt]sx$/i.test(filename);
   if (babel === undefined || (typescript && stripTypes === undefined)) requireCompiler(entry, filename);
   babel ??= require("@babel/core") as typeof Babel;
   if (typescript) stripTypes ??= require("@babel/plugin-transform-typescript") as Babel.PluginItem;
 
-  const common = { filename, babelrc: false, configFile: false, sourceType };
+  const common = { filename, babelrc: false, configFile: false, sourceType: commonjs ? ("script" as const) : sourceType };
   // Decorators and `accessor` fields are parsed so that the plugin can refuse them by file and
   // line. TypeScript's parameter decorators (experimentalDecorators) only parse as legacy ones.
   const parse = (decorators: "decorators" | "decorators-legacy") =>
@@ -112,7 +156,10 @@ export function compileFor(entry: PeerEntry, source: string, options: CompileOpt
       ...common,
       ast: true,
       code: false,
-      parserOpts: { plugins: [...(jsx ? (["jsx"] as const) : []), decorators, "decoratorAutoAccessors"] },
+      parserOpts: {
+        plugins: [...(jsx ? (["jsx"] as const) : []), decorators, "decoratorAutoAccessors"],
+        allowReturnOutsideFunction: commonjs,
+      },
       plugins: typescript ? [[stripTypes, { isTSX: jsx, allowDeclareFields: true }]] : [],
     });
   let parsed: Babel.BabelFileResult | null;
@@ -129,7 +176,18 @@ export function compileFor(entry: PeerEntry, source: string, options: CompileOpt
       ...common,
       sourceMaps: true,
       sourceFileName: filename,
-      plugins: [[lowerAsync, { filename, runtime: options.runtime ?? (sourceType === "script" ? "handloop" : "handloop/runtime"), script: sourceType === "script" }]],
+      plugins: [
+        [
+          lowerAsync,
+          {
+            filename,
+            runtime: options.runtime ?? (sourceType === "script" ? "handloop" : "handloop/runtime"),
+            script: sourceType === "script" && !commonjs,
+            registry: commonjs,
+            promise,
+          },
+        ],
+      ],
     });
   } catch (error) {
     const rejected = (error as { [REJECTED]?: string } | null)?.[REJECTED];
@@ -137,7 +195,8 @@ export function compileFor(entry: PeerEntry, source: string, options: CompileOpt
     throw error;
   }
   if (typeof lowered?.code !== "string") throw new Error(`compile(): Babel produced no code for ${filename}.`);
-  return { code: lowered.code, map: (lowered.map as SourceMap | null | undefined) ?? null };
+  const metadata = (lowered.metadata as { handloop?: LowerAsyncMetadata } | undefined)?.handloop;
+  return { code: lowered.code, map: (lowered.map as SourceMap | null | undefined) ?? null, commonjs: metadata?.commonjs ?? false };
 }
 
 /**

@@ -29,6 +29,7 @@
 
 import type * as Babel from "@babel/core";
 import type { NodePath, PluginObj, types as BabelTypes } from "@babel/core";
+import { bindGlobalPromise } from "./bind-promise.js";
 
 type T = typeof BabelTypes;
 type Node = BabelTypes.Node;
@@ -48,6 +49,22 @@ export interface LowerAsyncOptions {
   runtime: string;
   /** The output is a classic script: read the helpers from the global `runtime`, no import. */
   script?: boolean;
+  /**
+   * The output is a CommonJS module run by Node's hook: read the helpers from the runtime that
+   * handloop/register loaded and registered on the global object (see registry.ts), no import.
+   */
+  registry?: boolean;
+  /** `"loop"`: bind the file's references to the global `Promise` to `LoopPromise` (bind-promise.ts). */
+  promise?: "loop" | "native";
+}
+
+/** What the plugin reports in Babel's `metadata.handloop`, for the entry points. */
+export interface LowerAsyncMetadata {
+  /**
+   * The file looks like CommonJS: no `import`/`export` and no `import.meta`, and it reads
+   * `require`, `module` or `exports` without declaring them.
+   */
+  commonjs: boolean;
 }
 
 const HELPERS = [
@@ -69,6 +86,7 @@ const HELPERS = [
   "__usingError",
   "__dispose",
   "__disposeAsync",
+  "LoopPromise",
 ] as const;
 type Helper = (typeof HELPERS)[number];
 
@@ -1068,22 +1086,55 @@ export function lowerAsync(api: typeof Babel, options: LowerAsyncOptions): Plugi
     entry.moves.push({ body: bodyId, key, name });
   }
 
+  /**
+   * `globalThis[Symbol.for("handloop")].compiled`: the helpers of the runtime registered on the
+   * global object. A CommonJS file's own top-level `globalThis` or `Symbol` (function-local in
+   * Node's module wrapper) is renamed first, so that this expression reads the global ones.
+   */
+  function registryRuntime(program: NodePath<BabelTypes.Program>): BabelTypes.Expression {
+    for (const name of ["globalThis", "Symbol"]) {
+      if (program.scope.hasOwnBinding(name)) program.scope.rename(name);
+    }
+    const key = t.callExpression(t.memberExpression(t.identifier("Symbol"), t.identifier("for")), [t.stringLiteral("handloop")]);
+    return t.memberExpression(t.memberExpression(t.identifier("globalThis"), key, true), t.identifier("compiled"));
+  }
+
+  /** See LowerAsyncMetadata.commonjs. */
+  function looksCommonJS(program: NodePath<BabelTypes.Program>): boolean {
+    if (program.node.body.some((statement) => t.isImportDeclaration(statement) || t.isExportDeclaration(statement))) return false;
+    if (!["require", "module", "exports"].some((name) => program.scope.hasGlobal(name))) return false;
+    let meta = false;
+    program.traverse({
+      MetaProperty(path) {
+        if (path.node.meta.name === "import") {
+          meta = true;
+          path.stop();
+        }
+      },
+    });
+    return !meta;
+  }
+
   return {
     name: "handloop-lower-async",
     visitor: {
       Program: {
         enter(path) {
           state = { helpers: new Map(), program: path, generated: new WeakSet(), classBodies: new Map(), objectBodies: new Map() };
+          const metadata: LowerAsyncMetadata = { commonjs: looksCommonJS(path) };
+          (this.file.metadata as { handloop?: LowerAsyncMetadata }).handloop = metadata;
           rejectUnsupported(path);
+          // A file that never spells the name has nothing to bind: no traversal for it.
+          if (options.promise === "loop" && this.file.code.includes("Promise")) bindGlobalPromise(path, t, () => helper("LoopPromise"));
           lowerUsing(path);
         },
         exit(path) {
           if (state.helpers.size === 0) return;
-          if (options.script) {
+          if (options.script || options.registry) {
             const properties = [...state.helpers].map(([name, local]) =>
               t.objectProperty(t.identifier(name), t.identifier(local.name)),
             );
-            const from = t.identifier(options.runtime);
+            const from = options.registry ? registryRuntime(path) : t.identifier(options.runtime);
             path.unshiftContainer("body", t.variableDeclaration("const", [t.variableDeclarator(t.objectPattern(properties), from)]));
             return;
           }
