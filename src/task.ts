@@ -8,21 +8,24 @@
  * task that already settled, a protocol error to throw back) or parks the task: on the loop's
  * timer heap (`NotReady`, `asleep`), at the back of the ready queue (`undefined`, plain values in
  * compiled bodies), on another task's waiter list, in a primitive's waiter queue (a WaitOp, see
- * wait.ts), or on a foreign thenable, adopted through a ThenableJob as native `await` adopts one.
+ * wait.ts), in a LoopPromise's reactions (promise.ts: the task is its own reaction job), or on a
+ * foreign thenable, adopted through a ThenableJob as native `await` adopts one.
  *
- * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions and by
- * combinators such as `gather`). Both kinds are custom thenables whose callbacks the loop calls.
+ * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions, by
+ * combinators such as `gather`, by a Future's `resolve`). Both kinds are custom thenables whose
+ * callbacks the loop calls, and instances of LoopPromise (without its slots).
  *
  * Invariants:
  * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
  *   a timer, `#waitingOn` holding its stamp), one task's waiter list, one primitive's waiter
- *   queue, or one thenable's callbacks (WAITING).
+ *   queue, one LoopPromise's reactions (FROM_PROMISE), or one thenable's callbacks (WAITING).
  * - A failed task's error is delivered once: to whoever receives it (an awaiter resuming with it,
  *   `result()`, `exception()`, a `then` reaction, a combinator passing it on), or, if nobody does,
- *   to its loop's unhandled-error policy; never to both, never to neither. A waiter that observes
- *   the outcome holds a *claim* on the failure from the moment it settles (so the end-of-turn
- *   check does not report it while the waiter is on its way) until it receives it or gives it up
- *   (`_decline`): a failure whose last claim is given up unreceived is reported.
+ *   to its loop's unhandled-error policy (with no loop running, to the host); never to both, never
+ *   to neither. A waiter that observes the outcome holds a *claim* on the failure from the moment
+ *   it settles (so the check for unhandled failures does not report it while the waiter is on its
+ *   way) until it receives it or gives it up (`_decline`): a failure whose last claim is given up
+ *   unreceived is reported.
  * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling
  *   task wakes its waiters by queueing them, never by stepping them.
  *
