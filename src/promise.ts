@@ -1037,6 +1037,23 @@ defineProperty(LoopPromise.prototype, Symbol.toStringTag, { value: "Promise", wr
 defineProperty(LoopPromise, "name", { value: "Promise", writable: false, enumerable: false, configurable: true });
 markRequest(LoopPromise.prototype, PROMISE_REQUEST);
 
+// `console.log(promise)` in Node: the state and value, as Node shows a native promise's
+// (`Promise { 42 }`), named LoopPromise so that the two are told apart. Node passes its own
+// `inspect` in, so the runtime does not import node:util, and still runs in browsers.
+const INSPECT: unique symbol = Symbol.for("nodejs.util.inspect.custom");
+defineProperty(LoopPromise.prototype, INSPECT, {
+  value: function (this: unknown, _depth: number, options: object, inspect?: (value: unknown, options: object) => string): string {
+    if (!PromiseSlots.IsPromise(this)) return describe(this);
+    const state = PromiseSlots.state(this);
+    if (state === PENDING) return "LoopPromise { <pending> }";
+    const value = typeof inspect === "function" ? inspect(PromiseSlots.result(this), options) : describe(PromiseSlots.result(this));
+    return `LoopPromise { ${state === REJECTED ? "<rejected> " : ""}${value} }`;
+  },
+  writable: true,
+  enumerable: false,
+  configurable: true,
+});
+
 // ---- For the stepper (task.ts) and the unhandled-error check (unhandled.ts) -----------------------
 
 /** @internal Whether `value` is a LoopPromise (has its internal slots; a Task does not). */

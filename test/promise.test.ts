@@ -3,6 +3,7 @@
 // compiled by handloop/vite) and by hand-written coroutines. Its conformance to ECMA-262 is
 // test262's business (`npm run test262 -- built-ins/Promise`); its tick-for-tick equivalence with
 // the engine's Promise is promise-ticks.test.ts's.
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   CancelledError,
@@ -163,6 +164,14 @@ describe("LoopPromise", () => {
     expect(() => new LoopPromise(42 as never)).toThrow(
       new TypeError("The LoopPromise constructor expects an executor function, got 42."),
     );
+  });
+
+  it("shows its state and value in console.log, as Node shows a native promise's", () => {
+    expect(inspect(LoopPromise.resolve({ a: 1 }))).toBe("LoopPromise { { a: 1 } }");
+    expect(inspect(deferred().promise)).toBe("LoopPromise { <pending> }");
+    const rejected = LoopPromise.reject("no");
+    rejected.catch(() => {});
+    expect(inspect([rejected])).toBe("[ LoopPromise { <rejected> 'no' } ]");
   });
 
   it("is the class handloop/runtime exports, for compiled code's global Promise", () => {
