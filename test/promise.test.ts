@@ -4,7 +4,7 @@
 // test262's business (`npm run test262 -- built-ins/Promise`); its tick-for-tick equivalence with
 // the engine's Promise is promise-ticks.test.ts's.
 import { inspect } from "node:util";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   CancelledError,
   coroutine,
@@ -172,6 +172,16 @@ describe("LoopPromise", () => {
     const rejected = LoopPromise.reject("no");
     rejected.catch(() => {});
     expect(inspect([rejected])).toBe("[ LoopPromise { <rejected> 'no' } ]");
+  });
+
+  it("is typed as a Promise: then, the statics and await give the values' types", () => {
+    expectTypeOf(LoopPromise.all([1, LoopPromise.resolve("a")])).toEqualTypeOf<LoopPromise<[number, string]>>();
+    expectTypeOf(LoopPromise.resolve(1).then((v) => String(v))).toEqualTypeOf<LoopPromise<string>>();
+    expectTypeOf(LoopPromise.race([LoopPromise.resolve(1), "b"])).toEqualTypeOf<LoopPromise<number | string>>();
+    expectTypeOf<LoopPromise<number>>().toMatchTypeOf<Promise<number>>();
+    expectTypeOf(LoopPromise.withResolvers<number>().resolve).parameter(0).toEqualTypeOf<number | PromiseLike<number>>();
+    const typed = async (): Promise<number> => await LoopPromise.resolve(1);
+    expect(vrun(typed)).toBe(1);
   });
 
   it("is the class handloop/runtime exports, for compiled code's global Promise", () => {
