@@ -909,7 +909,22 @@ export class Task<T> implements Promise<T>, Awaitable<T>, PromiseSubscriber {
             value = problem;
             continue;
           }
+          case SLEEP_REQUEST:
+            if (y.constructor === ASleep) {
+              // Park on its deadline directly instead of running its sleep() iterator. Same
+              // observable behaviour, no generator, no NotReady. (A subclass may have its own
+              // [__await__]: it goes the general way.)
+              const sleep = y as ASleep<unknown>;
+              if (sleep.seconds === 0) return this.parkReady(sleep.value); // asleep(0): the next turn
+              return this.parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
+            }
+            break;
+          case NOT_READY_REQUEST: {
+            const deadline = (y as NotReady)._deadline;
+            return this.parkUntil(deadline === deadline ? deadline : this.#loop!.time() + (y as NotReady).seconds, undefined);
+          }
           case PROMISE_REQUEST: {
+            // (Last: the kinds above are the hot ones, and a switch tests its cases in order.)
             // A LoopPromise (or an object that only inherits from its prototype: a thenable like
             // any other). Await (27.7.5.3) calls PromiseResolve(%Promise%, y), which gives y itself
             // when its constructor is LoopPromise: then the task is the reaction, as a native await
@@ -937,20 +952,6 @@ export class Task<T> implements Promise<T>, Awaitable<T>, PromiseSubscriber {
             throwing = state === PROMISE_REJECTED;
             value = promiseResult(y);
             continue;
-          }
-          case SLEEP_REQUEST:
-            if (y.constructor === ASleep) {
-              // Park on its deadline directly instead of running its sleep() iterator. Same
-              // observable behaviour, no generator, no NotReady. (A subclass may have its own
-              // [__await__]: it goes the general way.)
-              const sleep = y as ASleep<unknown>;
-              if (sleep.seconds === 0) return this.parkReady(sleep.value); // asleep(0): the next turn
-              return this.parkUntil(this.#loop!.time() + sleep.seconds, sleep.value);
-            }
-            break;
-          case NOT_READY_REQUEST: {
-            const deadline = (y as NotReady)._deadline;
-            return this.parkUntil(deadline === deadline ? deadline : this.#loop!.time() + (y as NotReady).seconds, undefined);
           }
         }
       }
