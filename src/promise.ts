@@ -78,14 +78,16 @@ export interface PromiseSubscriber {
   _promiseSettled(promise: LoopPromise<unknown>, rejected: boolean, argument: unknown): void;
 }
 
-/** @internal What a promise job is: something the loop (or a microtask) runs once. */
-function HostEnqueuePromiseJob(job: Runnable): void {
+/**
+ * @internal HostEnqueuePromiseJob (9.5.5): a job joins the running loop's ready queue, or, with no
+ * loop running, the engine's microtask queue. Task's `then` reactions and thenable jobs go the
+ * same way.
+ */
+export function HostEnqueuePromiseJob(job: Runnable): void {
   const loop = running.loop;
   if (loop !== null) loop._schedule(job);
   else queueMicrotask(() => job._run());
 }
-
-export { HostEnqueuePromiseJob as scheduleJob };
 
 // Natively, a rejected promise that no handler reached is reported by the host once the
 // microtask queue drains. With no loop running, a LoopPromise's rejection is given to the host

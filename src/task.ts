@@ -62,9 +62,8 @@ import {
   promiseResult,
   promiseState,
   REJECTED as PROMISE_REJECTED,
-  scheduleJob,
+  HostEnqueuePromiseJob as scheduleJob,
   setTaskBrand,
-  type PromiseSubscriber,
 } from "./promise.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
@@ -170,7 +169,7 @@ const STATE_WORDS = ["pending", "pending", "running", "pending", "fulfilled", "r
  * (Internally also a Runnable, a Waiter, a PromiseSubscriber and a TimerEntry, checked where it is
  * passed as one.)
  */
-export class Task<T> implements Promise<T>, Awaitable<T>, PromiseSubscriber {
+export class Task<T> implements Promise<T>, Awaitable<T> {
   #loop: EventLoop | null = null;
   // The iterator the next step resumes, innermost first; null for a future and once done.
   #it: Iterator<unknown, unknown, unknown> | null;
