@@ -9,8 +9,9 @@
  *
  * Compiled (the default): handloop itself is loaded *into the test's realm* (a bundle of its
  * source, built once by the runner), so the errors it throws, the generators it steps and the
- * objects it makes are that realm's, as they are a program's. The harness runs as plain global
- * code; then the test, compiled by handloop as a classic script, runs as global code *inside a
+ * objects it makes are that realm's, as they are a program's. For the tests of built-ins/Promise,
+ * the realm's global `Promise` is then handloop's LoopPromise, as compiled code will see it. The
+ * harness runs as plain global code; then the test, compiled by handloop as a classic script, runs as global code *inside a
  * turn of a running loop*: `loop.callSoon(runTheScript)`, then `loop.runForever()`. Its
  * top-level async calls start at once, as they do natively, and all they start runs on the loop;
  * the run ends when no task, timer or callback is left. The clock is virtual, and unhandled
@@ -50,6 +51,11 @@ export interface Job {
   code: string;
   async: boolean;
   negative: { phase: string; type: string } | null;
+  /**
+   * Compiled runs only: the realm's global `Promise` is handloop's LoopPromise, bound before the
+   * harness runs, as compiled code sees it (the tests of built-ins/Promise, which judge it).
+   */
+  loopPromise: boolean;
 }
 
 /** What the worker posts back for a job. */
@@ -99,14 +105,20 @@ function defineGlobal(target: object, name: string, value: unknown): void {
  * synchronous run, which a program's run never sees. Its realm shares the worker's queue, which
  * runs only once the job is over.
  */
-function newRealm(print: (message: unknown) => void, native: boolean): vm.Context {
+function newRealm(print: (message: unknown) => void, native: boolean, loopPromise = false): vm.Context {
   const context = vm.createContext({}, native ? { microtaskMode: "afterEvaluate" } : {});
-  const global = vm.runInContext("globalThis", context) as object;
+  const global = vm.runInContext("globalThis", context) as Record<string, unknown>;
+  if (!native) {
+    // handloop is the realm's own (see the top of this file); with `loopPromise`, its LoopPromise
+    // is the realm's global Promise, a data property as the built-in one is.
+    bundle.runInContext(context);
+    if (loopPromise) defineGlobal(global, "Promise", (global[setup.runtimeGlobal] as Handloop).LoopPromise);
+  }
   defineGlobal(global, "print", print);
   defineGlobal(global, "$262", {
     global,
     evalScript: (source: unknown) => vm.runInContext(String(source), context),
-    createRealm: () => vm.runInContext("$262", newRealm(print, native)) as object,
+    createRealm: () => vm.runInContext("$262", newRealm(print, native, loopPromise)) as object,
     detachArrayBuffer: (buffer: ArrayBuffer) => {
       structuredClone(buffer, { transfer: [buffer] });
     },
@@ -126,11 +138,12 @@ interface Handloop {
   };
   VirtualClock: new () => unknown;
   DeadlockError: new (...args: never[]) => Error;
+  LoopPromise: unknown;
 }
 
 function runJob(job: Job): Outcome {
   const printed: string[] = [];
-  const context = newRealm((message) => printed.push(String(message)), job.native);
+  const context = newRealm((message) => printed.push(String(message)), job.native, job.loopPromise);
   const limit = { timeout: setup.timeoutMs };
 
   try {
@@ -163,7 +176,6 @@ function runJob(job: Job): Outcome {
     return done === undefined ? { pass: false, message: "the test never called $DONE" } : asyncVerdict(done);
   }
 
-  bundle.runInContext(context);
   const global = vm.runInContext("globalThis", context) as Record<string, unknown>;
   const handloop = global[setup.runtimeGlobal] as Handloop;
   let thrown: { error: unknown } | null = null;

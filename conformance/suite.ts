@@ -30,7 +30,7 @@ export function locateSuite(projectRoot: string): { dir: string; found: boolean;
 /**
  * The async part of test262, as folders under `test/`: what handloop's compiler lowers (async
  * functions, arrows and methods, async generators, `for await`, `await`) and the built-ins those
- * produce. `built-ins/Promise` is not in it: run it by naming it on the command line.
+ * produce. `built-ins/Promise` is not in it (see PROMISE_FOLDER): the runner runs it too by default.
  */
 export const ASYNC_FOLDERS = [
   "language/expressions/async-arrow-function",
@@ -54,6 +54,17 @@ export const ASYNC_FOLDERS = [
   "built-ins/AsyncGeneratorPrototype",
   "built-ins/AsyncIteratorPrototype",
 ];
+
+/**
+ * The tests that judge LoopPromise, handloop's Promise: in compiled runs they run with it as the
+ * realm's global `Promise` (realm.ts), and they have an expectations file of their own.
+ */
+export const PROMISE_FOLDER = "built-ins/Promise";
+
+/** Whether `file` (a path under `test/`) is one of the tests of PROMISE_FOLDER. */
+export function isPromiseTest(file: string): boolean {
+  return file === PROMISE_FOLDER || file.startsWith(`${PROMISE_FOLDER}/`);
+}
 
 /** Test files (paths relative to `test/`, with `/`) under `folders`; fixtures are not tests. */
 export function listTests(suiteDir: string, folders: readonly string[]): string[] {
@@ -150,6 +161,10 @@ export const CATEGORIES: Record<string, string> = {
   "refused-yield-name":
     "compile() refuses `yield` used as a name inside a sloppy-mode async function (its body becomes a generator, where `yield` is a keyword) with a SyntaxError saying so",
   "host-engine": "Node's own engine does not implement this yet (native runs only: the harness's check)",
+  proposal:
+    "a TC39 proposal, not (yet) ECMA-262 (Await Dictionary: Promise.allKeyed, Promise.allSettledKeyed); LoopPromise has what the language's Promise has, so code that tests for a method behaves the same compiled and native",
+  "function-realm":
+    "needs GetFunctionRealm, the realm a function was made in, which JavaScript cannot find: a NewTarget of another realm whose `prototype` is not an object gives this realm's Promise.prototype",
 };
 
 /** One line of the expectations file: a test (or one scenario of it) and why it fails. */
@@ -182,16 +197,22 @@ export function readExpectations(file: string): Map<string, Expectation> {
   return map;
 }
 
-/** Writes the expectations file: a header that explains it, the categories, then the entries. */
-export function formatExpectations(entries: readonly Expectation[], native: boolean): string {
+/**
+ * Writes an expectations file: a header that explains it, the categories, then the entries. One
+ * file per suite (the async suite, or built-ins/Promise with `promise`) and per kind of run.
+ */
+export function formatExpectations(entries: readonly Expectation[], native: boolean, promise = false): string {
+  const suite = promise ? "built-ins/Promise" : "the async suite";
   const header = [
     native
-      ? "# test262 expectations for Node's own async/await (`npm run test262 -- --native`), the harness's check."
-      : "# test262 expectations for handloop's compiled code (`npm run test262`).",
+      ? `# test262 expectations for Node's own ${promise ? "Promise" : "async/await"} (\`npm run test262 -- --native\`), the harness's check.`
+      : promise
+        ? "# test262 expectations for handloop's LoopPromise (`npm run test262`), the realm's global Promise in these tests."
+        : "# test262 expectations for handloop's compiled code (`npm run test262`).",
     "#",
     native
-      ? "# Every test of the async suite that Node itself does not pass, one per line:"
-      : "# Every test of the async suite that is not expected to pass when compiled by handloop and run on its loop, one per line:",
+      ? `# Every test of ${suite} that Node itself does not pass, one per line:`
+      : `# Every test of ${suite} that is not expected to pass when compiled by handloop and run on its loop, one per line:`,
     "# `<path under test/>[:strict|:sloppy]  <category>  [note]`.",
     "# A test that fails and is not listed, or passes and is listed, fails the run.",
     `# \`npm run test262 -- ${native ? "--native " : ""}--update\` rewrites this file from a run, keeping each category.`,

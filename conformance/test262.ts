@@ -1,11 +1,13 @@
 /**
  * conformance/test262.ts: `npm run test262`, the async part of test262 compiled by handloop and
- * run on its loop. The suite is the judge of whether compiled code means what the language says.
+ * run on its loop, and built-ins/Promise with handloop's LoopPromise as the global Promise. The
+ * suite is the judge of whether compiled code means what the language says.
  *
- *   npm run test262                                   # the async suite, against the expectations file
+ *   npm run test262                                   # both, each against its expectations file
  *   npm run test262 -- language/statements/for-await-of   # some folders or files only
+ *   npm run test262 -- built-ins/Promise              # LoopPromise only
  *   npm run test262 -- --native                       # the same tests on Node's own async: checks the harness
- *   npm run test262 -- --update                       # rewrite the expectations file from this run
+ *   npm run test262 -- --update                       # rewrite the expectations files from this run
  *   npm run test262 -- --list                         # print every failure with its message
  *
  * Each test runs as INTERPRETING.md says: its front matter picks the harness files, the strict
@@ -27,9 +29,11 @@ import {
   ASYNC_FOLDERS,
   formatExpectations,
   harnessOf,
+  isPromiseTest,
   listTests,
   locateSuite,
   parseFrontMatter,
+  PROMISE_FOLDER,
   readExpectations,
   scenariosOf,
   type Expectation,
@@ -38,8 +42,9 @@ import {
 } from "./suite.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const expectationsFile = (native: boolean) =>
-  join(root, "conformance", native ? "test262-expectations.native.txt" : "test262-expectations.txt");
+/** The expectations file of the async suite, or of built-ins/Promise (`promise`), compiled or `native`. */
+const expectationsFile = (native: boolean, promise: boolean) =>
+  join(root, "conformance", `test262-expectations${promise ? ".promise" : ""}${native ? ".native" : ""}.txt`);
 const RUNTIME_GLOBAL = "$handloop";
 const UNINVESTIGATED = "uninvestigated";
 
@@ -76,7 +81,8 @@ if (!suite.found) {
 
 // ---- Building the jobs --------------------------------------------------------------------------
 
-const folders = paths.length > 0 ? paths.map((p) => p.replace(/^test\//, "").replace(/\/$/, "")) : ASYNC_FOLDERS;
+// By default the async suite and built-ins/Promise: LoopPromise's 729 tests add about 15 s.
+const folders = paths.length > 0 ? paths.map((p) => p.replace(/^test\//, "").replace(/\/$/, "")) : [...ASYNC_FOLDERS, PROMISE_FOLDER];
 const files = listTests(suite.dir, folders);
 if (files.length === 0) {
   console.error(`No test262 tests under ${folders.join(", ")} in ${suite.dir}/test.`);
@@ -128,6 +134,7 @@ function prepare(id: number, file: string, source: string, meta: FrontMatter, sc
     code,
     async: meta.flags.includes("async"),
     negative: meta.negative,
+    loopPromise: !native && isPromiseTest(file),
   };
 }
 
@@ -290,24 +297,28 @@ for (const file of skipped.keys()) {
   groups.set(groupOf(file), group);
   group.skipped++;
 }
-let passed = 0;
-let needsNativePromise = 0;
+// Counted per suite too: the async suite's figures and LoopPromise's are read apart.
+const counts = { all: { tests: 0, passed: 0, native: 0 }, async: { tests: 0, passed: 0, native: 0 }, promise: { tests: 0, passed: 0, native: 0 } };
 const failing: { key: string; file: string; outcome: Outcome }[] = [];
 for (const [file, scenarios] of byTest) {
   const group = groups.get(groupOf(file)) ?? { tests: 0, passed: 0, skipped: 0 };
   groups.set(groupOf(file), group);
   group.tests++;
   const failed = failures(file, scenarios);
+  const tallies = [counts.all, isPromiseTest(file) ? counts.promise : counts.async];
+  for (const tally of tallies) tally.tests++;
   if (failed.length === 0) {
     group.passed++;
-    passed++;
-  } else if (failed.some((f) => f.outcome.nativePromise)) needsNativePromise++;
+    for (const tally of tallies) tally.passed++;
+  } else if (failed.some((f) => f.outcome.nativePromise)) for (const tally of tallies) tally.native++;
   for (const f of failed) failing.push({ ...f, file });
 }
+const passed = counts.all.passed;
 
 const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
 const title = native ? "run natively on Node's own async/await" : "compiled by handloop, run on its loop";
-console.log(`test262, async suite, ${title}: ${byTest.size} tests (${runs.length} runs) from ${suite.dir}, in ${seconds.toFixed(0)} s\n`);
+const which = [...byTest.keys()].every(isPromiseTest) ? "built-ins/Promise" : [...byTest.keys()].some(isPromiseTest) ? "async suite and built-ins/Promise" : "async suite";
+console.log(`test262, ${which}, ${title}: ${byTest.size} tests (${runs.length} runs) from ${suite.dir}, in ${seconds.toFixed(0)} s\n`);
 const width = Math.max(...[...groups.keys()].map((g) => g.length));
 const row = (name: string, tests: number, ok: number, skips: number) =>
   console.log(
@@ -319,60 +330,77 @@ const total = byTest.size;
 row("total", total, passed, skipped.size);
 for (const [file, reason] of skipped) console.log(`skipped ${file}: ${reason}`);
 console.log(`\npassed: ${passed} of ${total} (${pct(passed, total)})`);
+for (const [name, tally] of [["async suite", counts.async], ["built-ins/Promise", counts.promise]] as const) {
+  if (tally.tests === 0 || tally.tests === total) continue;
+  console.log(`  ${name}: ${tally.passed} of ${tally.tests} (${pct(tally.passed, tally.tests)})`);
+}
 if (!native) {
-  const runnable = total - needsNativePromise;
+  const runnable = total - counts.all.native;
   console.log(
     `passed of the tests that can run in a synchronous run: ${passed} of ${runnable} (${pct(passed, runnable)}); ` +
-      `${needsNativePromise} need a native Promise`,
+      `${counts.all.native} need a native Promise`,
   );
+  if (counts.async.tests > 0 && counts.async.tests < total) {
+    const asyncRunnable = counts.async.tests - counts.async.native;
+    console.log(`  async suite: ${counts.async.passed} of ${asyncRunnable} (${pct(counts.async.passed, asyncRunnable)})`);
+  }
 }
 
 if (listAll) {
   for (const f of failing) console.log(`FAIL ${f.key}: ${f.outcome.message}`);
 }
 
-// ---- Against the expectations file --------------------------------------------------------------
+// ---- Against the expectations files ---------------------------------------------------------------
 
-const file = expectationsFile(native);
-const expected = readExpectations(file);
-const selected = (key: string) => byTest.has(key.replace(/:(strict|sloppy)$/, ""));
-const isExpected = (key: string, file: string) => expected.has(key) || expected.has(file);
-const unexpectedFailures = failing.filter((f) => !isExpected(f.key, f.file));
-const failingKeys = new Set(failing.map((f) => f.key));
-const failingFiles = new Set(failing.map((f) => f.file));
-const unexpectedPasses = [...expected.keys()].filter(
-  (key) => selected(key) && !(key.includes(":") ? failingKeys.has(key) : failingKeys.has(key) || failingFiles.has(key)),
-);
-
-if (update) {
-  const kept = [...expected.values()].filter((e) => !selected(e.key));
-  const entries: Expectation[] = [...kept];
-  for (const f of failing) {
-    const before = expected.get(f.key) ?? expected.get(f.file);
-    const category = before?.category ?? (f.outcome.nativePromise ? "native-promise" : UNINVESTIGATED);
-    const note = before?.note ?? (category === UNINVESTIGATED ? f.outcome.message.slice(0, 160) : "");
-    entries.push({ key: f.key, category, note });
-  }
-  writeFileSync(file, formatExpectations(entries, native));
-  console.log(`\nwrote ${entries.length} entries to ${file}`);
-  process.exit(0);
-}
-
-const uninvestigated = [...expected.values()].filter((e) => e.category === UNINVESTIGATED);
+// Each test is judged by one file: built-ins/Promise (LoopPromise) by its own, the rest by the
+// async suite's. A run that selected tests of both checks both; --update rewrites the entries of
+// the tests it ran, in each, and keeps the others.
 let ok = true;
-if (unexpectedFailures.length > 0) {
-  ok = false;
-  console.log(`\n${unexpectedFailures.length} unexpected failures (not in ${file}):`);
-  for (const f of unexpectedFailures.slice(0, 100)) console.log(`  ${f.key}: ${f.outcome.message}`);
+for (const promiseSuite of [false, true]) {
+  const owned = (file: string) => isPromiseTest(file) === promiseSuite;
+  if (![...byTest.keys()].some(owned)) continue;
+  const file = expectationsFile(native, promiseSuite);
+  const expected = readExpectations(file);
+  const selected = (key: string) => byTest.has(key.replace(/:(strict|sloppy)$/, ""));
+  const isExpected = (key: string, file: string) => expected.has(key) || expected.has(file);
+  const suiteFailing = failing.filter((f) => owned(f.file));
+  const unexpectedFailures = suiteFailing.filter((f) => !isExpected(f.key, f.file));
+  const failingKeys = new Set(suiteFailing.map((f) => f.key));
+  const failingFiles = new Set(suiteFailing.map((f) => f.file));
+  const unexpectedPasses = [...expected.keys()].filter(
+    (key) => selected(key) && !(key.includes(":") ? failingKeys.has(key) : failingKeys.has(key) || failingFiles.has(key)),
+  );
+
+  if (update) {
+    const kept = [...expected.values()].filter((e) => !selected(e.key));
+    const entries: Expectation[] = [...kept];
+    for (const f of suiteFailing) {
+      const before = expected.get(f.key) ?? expected.get(f.file);
+      const category = before?.category ?? (f.outcome.nativePromise ? "native-promise" : UNINVESTIGATED);
+      const note = before?.note ?? (category === UNINVESTIGATED ? f.outcome.message.slice(0, 160) : "");
+      entries.push({ key: f.key, category, note });
+    }
+    writeFileSync(file, formatExpectations(entries, native, promiseSuite));
+    console.log(`\nwrote ${entries.length} entries to ${file}`);
+    continue;
+  }
+
+  const uninvestigated = [...expected.values()].filter((e) => e.category === UNINVESTIGATED);
+  if (unexpectedFailures.length > 0) {
+    ok = false;
+    console.log(`\n${unexpectedFailures.length} unexpected failures (not in ${file}):`);
+    for (const f of unexpectedFailures.slice(0, 100)) console.log(`  ${f.key}: ${f.outcome.message}`);
+  }
+  if (unexpectedPasses.length > 0) {
+    ok = false;
+    console.log(`\n${unexpectedPasses.length} tests pass but are listed as expected to fail in ${file}; remove them (npm run test262 -- --update):`);
+    for (const key of unexpectedPasses.slice(0, 100)) console.log(`  ${key}`);
+  }
+  if (uninvestigated.length > 0) {
+    ok = false;
+    console.log(`\n${uninvestigated.length} entries of ${file} are "${UNINVESTIGATED}": find out why each fails and give it a category.`);
+  }
 }
-if (unexpectedPasses.length > 0) {
-  ok = false;
-  console.log(`\n${unexpectedPasses.length} tests pass but are listed as expected to fail; remove them (npm run test262 -- --update):`);
-  for (const key of unexpectedPasses.slice(0, 100)) console.log(`  ${key}`);
-}
-if (uninvestigated.length > 0) {
-  ok = false;
-  console.log(`\n${uninvestigated.length} entries of the expectations file are "${UNINVESTIGATED}": find out why each fails and give it a category.`);
-}
-console.log(ok ? "\nmatches the expectations file" : "\nDOES NOT match the expectations file");
+if (update) process.exit(0);
+console.log(ok ? "\nmatches the expectations files" : "\nDOES NOT match the expectations files");
 process.exit(ok ? 0 : 1);

@@ -33,6 +33,8 @@ export {
   type VirtualGlobalsOptions,
 } from "./loop.js";
 export { run, type RunOptions } from "./run.js";
+export { LoopPromise } from "./promise.js";
+export { createFuture, Future } from "./future.js";
 export { Barrier } from "./sync/barrier.js";
 export { Condition } from "./sync/condition.js";
 export { Event } from "./sync/event.js";

@@ -13,7 +13,7 @@
  * | yielded                   | the loop                                                        |
  * |---------------------------|-----------------------------------------------------------------|
  * | `new NotReady(seconds)`   | parks the task on its timer heap; resumes it (with `undefined`) once `seconds` passed on its clock |
- * | a `Task` or any thenable  | resumes it when that settles: `next(value)` or `throw(error)`     |
+ * | a `Task`, a `LoopPromise` or any thenable | resumes it when that settles: `next(value)` or `throw(error)` |
  * | another awaitable         | runs that awaitable's iterator here, resumes with its return value (any depth, kept off the JS stack) |
  * | `undefined`               | lets every other ready task run once, then resumes it             |
  *
@@ -24,9 +24,12 @@
  *
  * Turns count as microtask ticks do. A thenable is adopted as native `await` adopts one: its
  * `then` is read once, called on the next turn, and the task resumes on the turn after it calls
- * back (a thenable it is given is adopted in turn). A compiled body's own `await` of a task that
- * already settled takes one turn too, as a native `await` of a settled promise does; a
- * hand-written `yield* task` of one resumes at once, as asyncio's `await` of a done future does.
+ * back (a thenable it is given is adopted in turn). A LoopPromise whose `constructor` is
+ * LoopPromise is awaited as a native `await` awaits a native promise (PromiseResolve gives it
+ * back as it is): the task subscribes to it directly and resumes on the turn after it settles. A
+ * compiled body's own `await` of a task or LoopPromise that already settled takes one turn too,
+ * as a native `await` of a settled promise does; a hand-written `yield* task` (or `yield
+ * promise`) of one resumes at once, as asyncio's `await` of a done future does.
  *
  * Awaitables should also be iterable, `[Symbol.iterator]` returning the same iterator, so that
  * `const v = yield* x` in a hand-written coroutine is typed from `x`; `ASleep` and `Task` are.
@@ -111,6 +114,8 @@ export const SLEEP_REQUEST = 2;
 export const NOT_READY_REQUEST = 3;
 /** @internal */
 export const WAIT_REQUEST = 4;
+/** @internal A LoopPromise (or an object inheriting from its prototype: the stepper checks its slots). */
+export const PROMISE_REQUEST = 5;
 
 /** @internal Marks the instances of the class with this `prototype` as requests of `kind` (see REQUEST). */
 export function markRequest(prototype: object, kind: number): void {

@@ -5,6 +5,9 @@
  * one) and never print a whole object: one phrase that lets a reader find the value in their code.
  */
 
+// The engine's Promise, as this module found it (a program may bind the global to LoopPromise).
+const NativePromise = Promise;
+
 /** @internal A phrase naming `value`: `NaN`, `"abc"`, `a native Promise`, `an instance of Foo`. */
 export function describe(value: unknown): string {
   try {
@@ -24,7 +27,7 @@ export function describe(value: unknown): string {
         return value.name ? `the function ${value.name}` : "an anonymous function";
     }
     if (value === null) return "null";
-    if (value instanceof Promise) return "a native Promise";
+    if (value instanceof NativePromise) return "a native Promise";
     const tag = Object.prototype.toString.call(value);
     if (tag === "[object Generator]") return "a generator object";
     if (Array.isArray(value)) return `an array of length ${value.length}`;

@@ -6,6 +6,7 @@
  * except DeadlockError's list of the tasks it reports.
  */
 
+import type { LoopPromise } from "./promise.js";
 import type { Task } from "./task.js";
 
 /**
@@ -82,14 +83,18 @@ export class TaskGroupError extends AggregateError {
 
 /**
  * A task failed and nothing observed its outcome (nobody awaited it, gathered it, or called
- * `then`, `catch`, `result()` or `exception()`). With the loop's default `unhandledError: "throw"`
- * policy, the run ends at the end of that turn and throws this error. `cause` is the first such
- * error, `tasks` every task that failed unobserved in the run, in the order they failed.
+ * `then`, `catch`, `result()` or `exception()`), or a LoopPromise was rejected and nothing
+ * handled it (no `await`, `then` or `catch`). With the loop's default `unhandledError: "throw"`
+ * policy, the run ends once the ready queue drains and throws this error. `cause` is the first
+ * such error, `tasks` every task that failed unobserved, `promises` every LoopPromise rejected
+ * unhandled, each in the order they failed.
  */
 export class UnhandledTaskError extends Error {
   override name = "UnhandledTaskError";
   /** The tasks that failed with nobody observing them, in order. */
   readonly tasks: readonly Task<unknown>[];
+  /** The LoopPromises that were rejected with nobody handling them, in order. */
+  readonly promises: readonly LoopPromise<unknown>[];
   /**
    * When the run was `run(main)`: the main task, whose own outcome is kept there (`result()`)
    * even though this error is what the run threw.
@@ -97,9 +102,10 @@ export class UnhandledTaskError extends Error {
   main: Task<unknown> | undefined = undefined;
 
   /** @internal */
-  constructor(message: string, tasks: readonly Task<unknown>[], cause: unknown) {
+  constructor(message: string, tasks: readonly Task<unknown>[], cause: unknown, promises: readonly LoopPromise<unknown>[] = []) {
     super(message, { cause });
     this.tasks = tasks;
+    this.promises = promises;
   }
 }
 

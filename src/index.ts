@@ -106,10 +106,74 @@ export const __awaiter: typeof Api.__awaiter = api.__awaiter;
  * }, { clock: new VirtualClock() }); // true
  * ```
  *
- * (Internally also a Runnable, a Waiter and a TimerEntry, checked where it is passed as one.)
+ * A Task is a LoopPromise too (`task instanceof LoopPromise`, and so, in compiled code, where the
+ * global `Promise` is LoopPromise, `asyncFn() instanceof Promise`), with its own `then`, `catch`,
+ * `finally` and `constructor`.
+ *
+ * (Internally also a Runnable, a Waiter, a PromiseSubscriber and a TimerEntry, checked where it is
+ * passed as one.)
  */
 export const Task: typeof Api.Task = api.Task;
 export type Task<T> = Api.Task<T>;
+/**
+ * A Promise whose jobs run on handloop's loop: ECMA-262's Promise (27.2) to the letter (test262's
+ * `built-ins/Promise` is the judge), with reactions on the running loop's ready queue instead of
+ * the engine's microtask queue, so that a synchronous run settles it, in the order native code
+ * would. Code compiled by handloop sees it as its global `Promise`; hand-written code can use it
+ * directly. A task awaiting one (`await p` compiled, `yield p` by hand) takes the ticks a native
+ * `await` takes; with no loop running, its jobs run as microtasks. A Task is an instance of it
+ * (`task instanceof LoopPromise`), as an async function's result is a Promise.
+ *
+ * Rejections nobody handles go to the running loop's unhandled-error policy (see
+ * `UnhandledErrorPolicy`), or, with no loop running, to the host's own unhandled-rejection
+ * tracking, as a native promise's would.
+ *
+ * @example
+ * ```ts
+ * const loaded = new LoopPromise<string>((resolve) => currentLoop().callLater(1, () => resolve("data")));
+ * const text = run(async () => await loaded, { clock: new VirtualClock() }); // "data", after 1 virtual second
+ * ```
+ */
+export const LoopPromise: typeof Api.LoopPromise = api.LoopPromise;
+export type LoopPromise<T> = Api.LoopPromise<T>;
+/**
+ * A value that will be there later, settled by hand: asyncio's `Future`. Make one with
+ * `createFuture<T>()`, hand it to the code that will produce the value (a callback, another task),
+ * and await it: `yield* fut` in a coroutine (typed `T`), `await fut` in compiled code, or `then`.
+ * It is a Task with no coroutine, so everything a Task has it has: `done()`, `result()`,
+ * `exception()`, `cancel()`, `cancelled()`, `name`, and the unhandled-error policy (a future
+ * rejected with nobody awaiting it is reported as a failed task is).
+ *
+ * The first of `resolve`, `reject` and `cancel` settles it; later calls do nothing and return
+ * `false`, so a callback may resolve a future that a timeout already cancelled. As with asyncio,
+ * a task awaiting a future that is cancelled cancels the future too (wrap it in `shield()` when
+ * others still need it).
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * const reply = createFuture<string>();
+ * loop.callLater(2, () => reply.resolve("pong"));
+ * loop.runUntilComplete(coroutine(function* () {
+ *   const text = yield* reply; // "pong", typed as string, at 2 s
+ *   return text;
+ * })());
+ * ```
+ */
+export const Future: typeof Api.Future = api.Future;
+export type Future<T> = Api.Future<T>;
+/**
+ * A new pending Future, settled by hand with `resolve(value)` or `reject(error)` (asyncio's
+ * `loop.create_future()`). `name` names it in errors and `toString()` (`Future-<id>` otherwise).
+ *
+ * @example
+ * ```ts
+ * const ready = createFuture<number>({ name: "answer" });
+ * setAnswerLater(ready);             // code of yours that calls ready.resolve(42)
+ * const answer = yield* ready;       // in a coroutine: 42, typed as number
+ * ```
+ */
+export const createFuture: typeof Api.createFuture = api.createFuture;
 /**
  * An event loop that steps coroutines by hand: a FIFO ready queue, a min-heap of timers ordered
  * by (deadline, sequence), and a pluggable clock. Runs are synchronous: `runUntilComplete`
@@ -345,9 +409,11 @@ export const TimeoutError: typeof Api.TimeoutError = api.TimeoutError;
 export type TimeoutError = Api.TimeoutError;
 /**
  * A task failed and nothing observed its outcome (nobody awaited it, gathered it, or called
- * `then`, `catch`, `result()` or `exception()`). With the loop's default `unhandledError: "throw"`
- * policy, the run ends at the end of that turn and throws this error. `cause` is the first such
- * error, `tasks` every task that failed unobserved in the run, in the order they failed.
+ * `then`, `catch`, `result()` or `exception()`), or a LoopPromise was rejected and nothing
+ * handled it (no `await`, `then` or `catch`). With the loop's default `unhandledError: "throw"`
+ * policy, the run ends once the ready queue drains and throws this error. `cause` is the first
+ * such error, `tasks` every task that failed unobserved, `promises` every LoopPromise rejected
+ * unhandled, each in the order they failed.
  */
 export const UnhandledTaskError: typeof Api.UnhandledTaskError = api.UnhandledTaskError;
 export type UnhandledTaskError = Api.UnhandledTaskError;

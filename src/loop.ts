@@ -24,6 +24,7 @@ import { deadlockError } from "./deadlock.js";
 import { UsageError, type DeadlockError } from "./errors.js";
 import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
+import type { LoopPromise } from "./promise.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
 import { running, runningTask } from "./running.js";
 import { Task } from "./task.js";
@@ -332,9 +333,12 @@ export class EventLoop {
     task._adoptBy(this);
   }
 
-  /** @internal A task failed with nobody waiting on it: check again once the ready queue drains. */
-  _noteUnobserved(task: Task<unknown>): void {
-    this.#unhandled.note(task);
+  /**
+   * @internal A task failed with nobody waiting on it, or a LoopPromise was rejected with no
+   * handler: check again once the ready queue drains.
+   */
+  _noteUnobserved(source: Task<unknown> | LoopPromise<unknown>): void {
+    this.#unhandled.note(source);
   }
 
   /**

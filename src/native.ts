@@ -13,6 +13,10 @@
  */
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}) as object;
+// The engine's Promise as this module found it: a program may bind the global `Promise` to
+// LoopPromise later (a test262 realm does), and a LoopPromise or a Task is no native Promise.
+const NativePromise = Promise;
+const nativeThen = Promise.prototype.then;
 
 // Left on globalThis by handloop/register once its Node hook is registered (see register.ts).
 const HOOK_REGISTERED = Symbol.for("handloop.register");
@@ -24,7 +28,7 @@ export function isNativeAsyncFunction(fn: unknown): fn is (...args: never[]) => 
 
 /** @internal Whether `value` is a native Promise, which no synchronous run can see settle. */
 export function isNativePromise(value: unknown): value is Promise<unknown> {
-  return value instanceof Promise;
+  return value instanceof NativePromise;
 }
 
 /**
@@ -60,8 +64,8 @@ export function notCompiledAdvice(): string {
  */
 export function ignoreOutcome(promise: Promise<unknown>): void {
   try {
-    Promise.prototype.then.call(promise, undefined, () => {});
+    nativeThen.call(promise, undefined, () => {});
   } catch {
-    // A patched `then` (as a test's guard against microtasks) may refuse: nothing to mark then.
+    // A promise-like object that only passed for native (a Proxy, a subclass instance): nothing to mark.
   }
 }

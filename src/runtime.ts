@@ -35,3 +35,9 @@ export const IteratorRecord: typeof Compiled.IteratorRecord = compiled.IteratorR
 export type IteratorRecord = Compiled.IteratorRecord;
 export const DisposeCapability: typeof Compiled.DisposeCapability = compiled.DisposeCapability;
 export type DisposeCapability = Compiled.DisposeCapability;
+// The global `Promise` of code compiled by handloop: compiled modules bind every reference to the
+// global `Promise` they do not shadow to LoopPromise, so `new Promise(...)`, `Promise.all(...)` and
+// `x instanceof Promise` work on the loop. Re-exported from the main entry rather than made a
+// const of its own: a module that re-exports both entries (`export *` of each, as the test262
+// runner's bundle does) then sees one binding, not two that cancel each other out.
+export { LoopPromise } from "./index.js";

@@ -8,21 +8,24 @@
  * task that already settled, a protocol error to throw back) or parks the task: on the loop's
  * timer heap (`NotReady`, `asleep`), at the back of the ready queue (`undefined`, plain values in
  * compiled bodies), on another task's waiter list, in a primitive's waiter queue (a WaitOp, see
- * wait.ts), or on a foreign thenable, adopted through a ThenableJob as native `await` adopts one.
+ * wait.ts), in a LoopPromise's reactions (promise.ts: the task is its own reaction job), or on a
+ * foreign thenable, adopted through a ThenableJob as native `await` adopts one.
  *
- * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions and by
- * combinators such as `gather`). Both kinds are custom thenables whose callbacks the loop calls.
+ * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions, by
+ * combinators such as `gather`, by a Future's `resolve`). Both kinds are custom thenables whose
+ * callbacks the loop calls, and instances of LoopPromise (without its slots).
  *
  * Invariants:
  * - A live task is in at most one of: its loop's ready queue (READY), the timer heap (WAITING on
  *   a timer, `#waitingOn` holding its stamp), one task's waiter list, one primitive's waiter
- *   queue, or one thenable's callbacks (WAITING).
+ *   queue, one LoopPromise's reactions (FROM_PROMISE), or one thenable's callbacks (WAITING).
  * - A failed task's error is delivered once: to whoever receives it (an awaiter resuming with it,
  *   `result()`, `exception()`, a `then` reaction, a combinator passing it on), or, if nobody does,
- *   to its loop's unhandled-error policy; never to both, never to neither. A waiter that observes
- *   the outcome holds a *claim* on the failure from the moment it settles (so the end-of-turn
- *   check does not report it while the waiter is on its way) until it receives it or gives it up
- *   (`_decline`): a failure whose last claim is given up unreceived is reported.
+ *   to its loop's unhandled-error policy (with no loop running, to the host); never to both, never
+ *   to neither. A waiter that observes the outcome holds a *claim* on the failure from the moment
+ *   it settles (so the check for unhandled failures does not report it while the waiter is on its
+ *   way) until it receives it or gives it up (`_decline`): a failure whose last claim is given up
+ *   unreceived is reported.
  * - Awaits never grow the JavaScript stack: delegation is kept in `delegations`, and a settling
  *   task wakes its waiters by queueing them, never by stepping them.
  *
@@ -36,6 +39,7 @@ import { ASleep } from "./asleep.js";
 import {
   __await__,
   NOT_READY_REQUEST,
+  PROMISE_REQUEST,
   REQUEST,
   SLEEP_REQUEST,
   TASK_REQUEST,
@@ -48,6 +52,19 @@ import { describe } from "./describe.js";
 import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
 import { ignoreOutcome, isNativePromise, notCompiledAdvice } from "./native.js";
+import {
+  awaitPromise,
+  isLoopPromise,
+  LoopPromise,
+  PENDING,
+  promiseDeclined,
+  promiseReceived,
+  promiseResult,
+  promiseState,
+  REJECTED as PROMISE_REJECTED,
+  HostEnqueuePromiseJob as scheduleJob,
+  setTaskBrand,
+} from "./promise.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
 import { PARK, WaitOp } from "./wait.js";
@@ -80,8 +97,10 @@ const GENERATOR = 4096; // the coroutine is a plain generator object: resume it 
 const CHOSEN = 8192; // #name was given by the user: the function's name, if any, is in `labels`
 const COMMIT = 16384; // handed something by a primitive that must hear when it is taken (WaitOp#_commit)
 const CLAIMED = 32768; // failed, and waiters are on their way to receive it: counted in `claims`
+const FROM_PROMISE = 65536; // parked on a LoopPromise (#waitingOn): the next step reads its outcome
+const LOCKED = 131072; // a Future resolved with a thenable it is adopting: resolving it again does nothing
 // What makes a step more than "send in #value": checked with one test on the hot path.
-const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT;
+const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT | FROM_PROMISE;
 
 /** Anything a coroutine yields, as the stepper first looks at it (see REQUEST in awaitable.ts). */
 type Request = { [REQUEST]?: number };
@@ -143,7 +162,12 @@ const STATE_WORDS = ["pending", "pending", "running", "pending", "fulfilled", "r
  * }, { clock: new VirtualClock() }); // true
  * ```
  *
- * (Internally also a Runnable, a Waiter and a TimerEntry, checked where it is passed as one.)
+ * A Task is a LoopPromise too (`task instanceof LoopPromise`, and so, in compiled code, where the
+ * global `Promise` is LoopPromise, `asyncFn() instanceof Promise`), with its own `then`, `catch`,
+ * `finally` and `constructor`.
+ *
+ * (Internally also a Runnable, a Waiter, a PromiseSubscriber and a TimerEntry, checked where it is
+ * passed as one.)
  */
 export class Task<T> implements Promise<T>, Awaitable<T> {
   #loop: EventLoop | null = null;
@@ -164,7 +188,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   // Compiled bodies only: where the body's last await was ("file.ts:12:5"), or "".
   #site = "";
 
-  private constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
+  /** @internal Only Task's own factories (and Future, a Task with no coroutine) make tasks. */
+  protected constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
     this.#it = it;
     this.#bits = NEW | flags | (it !== null && it.next === generatorNext ? GENERATOR : 0);
     this.#name = name;
@@ -393,7 +418,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    */
   toString(): string {
     const state = this.#bits & STATE;
-    let text = `Task "${this.name}" ${STATE_WORDS[state]}`;
+    let text = `${this[Symbol.toStringTag]} "${this.name}" ${STATE_WORDS[state]}`;
     switch (state) {
       case NEW:
         if (this.#it !== null) text += ", not started: no loop has adopted it yet";
@@ -499,7 +524,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
     claims.delete(this);
     this.#bits = bits & ~CLAIMED;
-    if (!(bits & OBSERVED)) (this.#loop ?? running.loop)?._noteUnobserved(this);
+    if (!(bits & OBSERVED)) this.noteUnobserved();
   }
 
   /** @internal A future settled (with undefined) once this task settles; reads no outcome. */
@@ -508,6 +533,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if ((this.#bits & STATE) >= FULFILLED) signal._resolve(undefined);
     else this._addWaiter(new SettledSignal(signal));
     return signal;
+  }
+
+  /** @internal Whether `value` is a Task (has a task's private state, not only its prototype). */
+  static _isTask(value: unknown): boolean {
+    return typeof value === "object" && value !== null && #bits in value;
   }
 
   /** @internal Whether a loop may adopt this task: a coroutine no loop owns yet. */
@@ -611,6 +641,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _describeWait(): string {
     if ((this.#bits & STATE) !== WAITING) return "nothing (it is ready)";
     const on = this.#waitingOn;
+    if (this.#bits & FROM_PROMISE) {
+      return "a LoopPromise that nothing settled: whatever was to resolve or reject it will not run on this loop";
+    }
     if (on instanceof ThenableJob) {
       return isNativePromise(on.thenable)
         ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead.`
@@ -624,6 +657,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     const on = this.#waitingOn;
     if (typeof on === "number") return "a timer";
     if (on instanceof Task) return `${taskWord} "${on.name}"`;
+    if (this.#bits & FROM_PROMISE) return "a LoopPromise";
     if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableJob) {
       return isNativePromise(on.thenable) ? "a native Promise" : `${describe(on.thenable)} (a thenable)`;
@@ -659,6 +693,27 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#waitingOn = null;
     this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
+  }
+
+  /**
+   * @internal The LoopPromise this task awaits settled: its reaction job is this task's next step,
+   * which reads the outcome (see FROM_PROMISE). It keeps waiting on the promise until it runs, so
+   * a cancel in between gives the outcome up.
+   */
+  _promiseSettled(promise: LoopPromise<unknown>): void {
+    if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== promise) return;
+    this.#bits = (this.#bits & ~STATE) | READY;
+    this.#loop!._schedule(this);
+  }
+
+  /** @internal Whether this future was resolved with a thenable it is still adopting (see Future). */
+  get _locked(): boolean {
+    return (this.#bits & LOCKED) !== 0;
+  }
+
+  /** @internal From now on this future is resolved, though it may not have settled yet. */
+  _lock(): void {
+    this.#bits |= LOCKED;
   }
 
   /**
@@ -726,6 +781,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       // Woken by a task it awaited, it resumes with its own CancelledError instead of that task's
       // outcome: a failure there reaches nobody through this await.
       if (flags & FROM_TASK) (from as Task<unknown>)._decline();
+      else if (flags & FROM_PROMISE) promiseDeclined(from as LoopPromise<unknown>, this);
       if (flags & FRESH) {
         // Cancelled before its first step: the body never runs.
         closeQuietly(this.#it!);
@@ -739,6 +795,13 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       throwing = (other.#bits & STATE) !== FULFILLED;
       value = other.#value;
       other.#bits |= OBSERVED;
+      if (throwing && this.#site !== "") this.addAsyncFrame(value);
+    } else if (flags & FROM_PROMISE) {
+      // Woken because the LoopPromise it awaited settled (or it awaited a settled one).
+      const promise = from as LoopPromise<unknown>;
+      throwing = promiseState(promise) === PROMISE_REJECTED;
+      value = promiseResult(promise);
+      promiseReceived(promise);
       if (throwing && this.#site !== "") this.addAsyncFrame(value);
     } else {
       throwing = (flags & RESUME_THROW) !== 0;
@@ -858,6 +921,36 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
           case NOT_READY_REQUEST: {
             const deadline = (y as NotReady)._deadline;
             return this.parkUntil(deadline === deadline ? deadline : this.#loop!.time() + (y as NotReady).seconds, undefined);
+          }
+          case PROMISE_REQUEST: {
+            // (Last: the kinds above are the hot ones, and a switch tests its cases in order.)
+            // A LoopPromise (or an object that only inherits from its prototype: a thenable like
+            // any other). Await (27.7.5.3) calls PromiseResolve(%Promise%, y), which gives y itself
+            // when its constructor is LoopPromise: then the task is the reaction, as a native await
+            // subscribes to a native promise; otherwise y is adopted as a thenable, below.
+            if (!isLoopPromise(y)) break;
+            let constructor: unknown;
+            try {
+              constructor = y.constructor;
+            } catch (error) {
+              throwing = true;
+              value = error;
+              continue;
+            }
+            if (constructor !== LoopPromise) break;
+            const state = awaitPromise(y, this);
+            this.#bits |= FROM_PROMISE;
+            if (state === PENDING) return this.parkOn(y);
+            if ((this.#bits & (COMPILED | DELEGATING)) === COMPILED) {
+              // Settled already: a compiled await still takes one turn, as for a settled task.
+              this.#waitingOn = y;
+              return this.parkReady(undefined);
+            }
+            this.#bits &= ~FROM_PROMISE;
+            promiseReceived(y);
+            throwing = state === PROMISE_REJECTED;
+            value = promiseResult(y);
+            continue;
           }
         }
       }
@@ -988,6 +1081,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
     if (typeof on === "number") this.#loop!._timerCancelled(); // the heap drops it lazily
     else if (on instanceof WaitOp) on._cancel(this, false, undefined);
+    else if (this.#bits & FROM_PROMISE) {
+      // It resumes with its CancelledError now; the promise no longer tells it, and a rejection
+      // it will not receive goes to whoever else handles it, or is reported.
+      promiseDeclined(on as LoopPromise<unknown>, this);
+      this.#bits &= ~FROM_PROMISE;
+    }
     this.#waitingOn = null;
     this.#bits = (this.#bits & ~STATE) | READY;
     this.#loop!._schedule(this);
@@ -1026,11 +1125,29 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       if (n > 0) {
         claims.set(this, n);
         this.#bits |= CLAIMED;
-      } else (this.#loop ?? running.loop)?._noteUnobserved(this);
+      } else this.noteUnobserved();
     }
     if (waiters === null) return;
     if (Array.isArray(waiters)) for (const waiter of waiters) waiter._wake(this);
     else waiters._wake(this);
+  }
+
+  /**
+   * Failed with nobody to receive it: the loop's unhandled-error policy looks at it once the ready
+   * queue drains. With no loop running (a future rejected from a callback between runs, a
+   * compiled call failing outside any run), nothing will drain: on the next microtask, if still
+   * nobody observed it, the host gets it as a native promise rejected with the same error, which
+   * Node reports as it reports a native promise's. A run started meanwhile that observes it (as
+   * `run(main)` right after does, synchronously) leaves the host nothing to report.
+   */
+  private noteUnobserved(): void {
+    const loop = this.#loop ?? running.loop;
+    if (loop !== null) return loop._noteUnobserved(this);
+    queueMicrotask(() => {
+      if (this._observed) return;
+      this.#bits |= OBSERVED;
+      void nativeReject(this.#value);
+    });
   }
 
   private checkAwaitedTask(other: Task<unknown>): Error | null {
@@ -1119,6 +1236,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 }
 
 markRequest(Task.prototype, TASK_REQUEST);
+// A Task is a LoopPromise as an async function's result is a Promise: `instanceof` says so, and
+// nothing else changes, since Task.prototype has its own `then`, `catch`, `finally`, `constructor`,
+// [Symbol.toStringTag] and REQUEST kind. It has no promise slots: LoopPromise's own methods,
+// called on a task, throw a TypeError (as Promise.prototype.then.call(thenable) does).
+Object.setPrototypeOf(Task.prototype, LoopPromise.prototype);
+setTaskBrand(Task._isTask);
 
 /** An error as toString() shows a task's, in a line: `TypeError: boom`, or the value described. */
 function describeError(error: unknown): string {
@@ -1131,6 +1254,10 @@ function describeError(error: unknown): string {
     return describe(error);
   }
 }
+
+// The engine's Promise.reject, as this module found it: the host's unhandled-rejection tracking is
+// reached through a native promise (see Task#noteUnobserved).
+const nativeReject = Promise.reject.bind(Promise) as (reason: unknown) => Promise<never>;
 
 /** Whether `x` is a built-in request of `kind`: a cheaper `instanceof` for the hot paths. */
 function isRequest(x: unknown, kind: number): boolean {
@@ -1256,13 +1383,6 @@ class ThenableJob implements Runnable {
       this.rejected(error);
     }
   }
-}
-
-/** Queues a job on the running loop; outside any run, on a microtask (see Reaction#_wake). */
-function scheduleJob(job: Runnable): void {
-  const loop = running.loop;
-  if (loop !== null) loop._schedule(job);
-  else queueMicrotask(() => job._run());
 }
 
 /** A `then` subscription: runs on the loop once its source settles, and settles `derived`. */

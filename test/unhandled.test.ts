@@ -5,6 +5,7 @@ import {
   currentLoop,
   EventLoop,
   gather,
+  LoopPromise,
   race,
   run,
   shield,
@@ -16,6 +17,7 @@ import {
   VirtualClock,
   type UnhandledErrorPolicy,
 } from "../src/index.js";
+import { vrun } from "./helpers.js";
 
 const failing = (message: string, seconds = 1) =>
   coroutine(function* () {
@@ -102,7 +104,7 @@ describe("unhandled task errors", () => {
   });
 
   it("go to a function policy with the error and the task", () => {
-    const seen: [unknown, Task<unknown>][] = [];
+    const seen: [unknown, Task<unknown> | LoopPromise<unknown>][] = [];
     const loop = loopWith((error, task) => seen.push([error, task]));
     const task = loop.createTask(failing("to the handler")());
     loop.runForever();
@@ -162,7 +164,7 @@ describe("unhandled task errors", () => {
 
   it("include an error raised while gather cancels the other children, which gather does not return", () => {
     const warnings: string[] = [];
-    const loop = loopWith((error, task) => warnings.push(`${task.name}: ${(error as Error).message}`));
+    const loop = loopWith((error, task) => warnings.push(`${(task as Task<unknown>).name}: ${(error as Error).message}`));
     const failsInCleanup = coroutine(function* () {
       try {
         yield* asleep(10);
@@ -611,5 +613,166 @@ describe("unhandled task errors are looked at once the ready queue drains", () =
     expect(error).toBeInstanceOf(UnhandledTaskError);
     expect(((error as UnhandledTaskError).cause as Error).message).toBe("lost at once");
     expect(main.result()).toBe("main done");
+  });
+});
+
+describe("unhandled LoopPromise rejections", () => {
+  /** A LoopPromise rejected with `message` after `seconds` on the running loop. */
+  const rejectLater = (message: string, seconds = 1) =>
+    new LoopPromise<never>((_, reject) => currentLoop().callLater(seconds, () => reject(new Error(message))));
+
+  it("end the run with an UnhandledTaskError that carries the promise, once the ready queue drains", () => {
+    const loop = loopWith();
+    let lost: LoopPromise<never> | undefined;
+    loop.callSoon(() => {
+      lost = rejectLater("nobody handled");
+    });
+    const bystander = loop.createTask(sleep(5, "later"));
+    let error: unknown;
+    try {
+      loop.runForever();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UnhandledTaskError);
+    expect((error as UnhandledTaskError).message).toBe(
+      "A LoopPromise was rejected and nothing handled it: Error: nobody handled. Await it or give it a handler (catch()) before the ready queue drains, or give the loop an unhandledError policy.",
+    );
+    expect((error as UnhandledTaskError).promises).toEqual([lost]);
+    expect((error as UnhandledTaskError).promises[0]).toBe(lost);
+    expect((error as UnhandledTaskError).tasks).toEqual([]);
+    expect(loop.time()).toBe(1);
+    expect(loop.runUntilComplete(bystander)).toBe("later");
+  });
+
+  it("are not reported when a handler comes before the ready queue drains, though turns later", () => {
+    const loop = loopWith();
+    const seen: string[] = [];
+    loop.createTask(
+      coroutine(function* () {
+        const rejected = LoopPromise.reject(new Error("caught late"));
+        yield;
+        yield;
+        rejected.catch((error) => seen.push((error as Error).message));
+      })(),
+    );
+    loop.runForever();
+    expect(seen).toEqual(["caught late"]);
+  });
+
+  it("are not reported when a task awaits the promise, nor when it had been rejected before", () => {
+    const seen: string[] = [];
+    vrun(function* () {
+      try {
+        yield rejectLater("awaited while pending");
+      } catch (error) {
+        seen.push((error as Error).message);
+      }
+      const already = LoopPromise.reject(new Error("awaited once rejected"));
+      yield;
+      try {
+        yield already;
+      } catch (error) {
+        seen.push((error as Error).message);
+      }
+    });
+    expect(seen).toEqual(["awaited while pending", "awaited once rejected"]);
+  });
+
+  it("go to a function policy with the error and the promise, and to warn as one line", () => {
+    const seen: [unknown, unknown][] = [];
+    const loop = loopWith((error, source) => seen.push([error, source]));
+    let rejected: LoopPromise<never> | undefined;
+    loop.callSoon(() => {
+      rejected = LoopPromise.reject(new Error("to the handler"));
+    });
+    loop.runForever();
+    expect(seen).toEqual([[new Error("to the handler"), rejected]]);
+    expect(seen[0]![1]).toBe(rejected);
+
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const warned = loopWith("warn");
+      warned.callSoon(() => LoopPromise.reject(new TypeError("warned")));
+      warned.runForever();
+      expect(spy.mock.calls).toEqual([["handloop: a LoopPromise was rejected and nothing handled it: TypeError: warned"]]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("are reported once: a promise then() derived from an unhandled one rejects with the same error, not reported again", () => {
+    const seen: unknown[] = [];
+    const loop = loopWith((error) => seen.push(error));
+    loop.callSoon(() => {
+      const first = LoopPromise.reject(new Error("once"));
+      first.then((v) => v); // handles first; the derived promise rejects with the same error
+    });
+    loop.runForever();
+    expect(seen).toEqual([new Error("once")]);
+  });
+
+  it("are reported when the only task awaiting the promise is cancelled before the rejection", () => {
+    const seen: unknown[] = [];
+    const loop = loopWith((error) => seen.push(error));
+    loop.runUntilComplete(
+      coroutine(function* () {
+        let reject!: (error: unknown) => void;
+        const gate = new LoopPromise((_, rej) => (reject = rej));
+        const waiter = loop.createTask(
+          coroutine(function* () {
+            yield gate;
+          })(),
+        );
+        yield;
+        yield; // the waiter awaits the gate
+        waiter.cancel();
+        yield;
+        reject(new Error("rejected after its only awaiter left"));
+        return waiter.cancelled();
+      })(),
+    );
+    expect(seen).toEqual([new Error("rejected after its only awaiter left")]);
+  });
+
+  it("are reported when the task that was to receive the rejection is cancelled before it runs", () => {
+    const seen: unknown[] = [];
+    const loop = loopWith((error) => seen.push(error));
+    loop.runUntilComplete(
+      coroutine(function* () {
+        let reject!: (error: unknown) => void;
+        const gate = new LoopPromise((_, rej) => (reject = rej));
+        const waiter = loop.createTask(
+          coroutine(function* () {
+            yield gate;
+          })(),
+        );
+        yield;
+        yield;
+        reject(new Error("woke a waiter that was then cancelled"));
+        waiter.cancel(); // ready to resume with the rejection, it resumes with a CancelledError instead
+        yield;
+        yield;
+      })(),
+    );
+    expect(seen).toEqual([new Error("woke a waiter that was then cancelled")]);
+  });
+
+  it("mix with failed tasks in one UnhandledTaskError, in the order they failed", () => {
+    const loop = loopWith();
+    loop.createTask(failing("task first")(), { name: "first" });
+    // Registered after the task's first step, whose sleep ends at the same instant: fires after it.
+    loop.callSoon(() => loop.callLater(1, () => LoopPromise.reject(new Error("promise second"))));
+    let error: unknown;
+    try {
+      loop.runForever();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as UnhandledTaskError).message).toBe(
+      'Task "first" failed and nothing observed it (and 1 more: a LoopPromise): Error: task first. Await the task, gather it, or give the loop an unhandledError policy.',
+    );
+    expect((error as UnhandledTaskError).tasks.map((t) => t.name)).toEqual(["first"]);
+    expect((error as UnhandledTaskError).promises).toHaveLength(1);
   });
 });

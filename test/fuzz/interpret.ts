@@ -210,7 +210,7 @@ class Interpreter {
           self.#setUp();
           return yield* self.body(main, null, []);
         },
-        { clock: new IdleClock(() => this.#idle()), unhandledError: (error, task) => this.#reported(error, task) },
+        { clock: new IdleClock(() => this.#idle()), unhandledError: (error, task) => this.#reported(error, task as Task<unknown>) },
       );
       outcome = `run returned ${String(result)}`;
     } catch (error) {
