@@ -178,7 +178,7 @@ describe("compiled code at run time", () => {
     }
     expect(error).toBeInstanceOf(DeadlockError);
     expect((error as Error).message).toMatch(
-      /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:20:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
+      /task "awaitsNativePromise-\d+" \(at .*chain\.loop\.ts:21:3\) waits on a native Promise, which cannot settle while a synchronous run blocks the thread/,
     );
   });
 

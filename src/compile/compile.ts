@@ -44,7 +44,7 @@ export interface CompileOptions {
    * `LoopPromise` from the runtime, imported under a fresh name (for a script, read from the
    * `runtime` global), so that Promises the code makes by hand settle on the loop. Property reads
    * such as `globalThis.Promise` and writes to the global are left as written. `"native"` leaves
-   * `Promise` alone. The default is `"native"`.
+   * `Promise` alone, for code that must hand native Promises to the host. The default is `"loop"`.
    */
   promise?: "loop" | "native";
 }
@@ -54,7 +54,7 @@ export interface CompileOptions {
  * change it.
  * @internal
  */
-export const DEFAULT_PROMISE: "loop" | "native" = "native";
+export const DEFAULT_PROMISE: "loop" | "native" = "loop";
 
 /**
  * What the entry points may ask of compileFor beyond compile()'s options.
