@@ -22,7 +22,7 @@ function failing(name: string, ...args: string[]) {
   return { status, stdout, stderr };
 }
 
-const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler"];
+const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library"];
 
 // The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
 const postLines = [
@@ -109,6 +109,34 @@ describe("demos", () => {
     expect(most).toBe(4);
     expect(lines.filter((line) => line.includes("TIMEOUT"))).toHaveLength(2);
     expect(lines.filter((line) => line.includes("] start"))).toHaveLength(20);
+  });
+
+  it("test-a-library retries and limits with unmodified libraries, in exact virtual time, the same on every run", () => {
+    const lines = demo("test-a-library");
+    const timeline = lines.slice(0, -2); // the last line says how much real time it took
+    expect(demo("test-a-library").slice(0, -2)).toEqual(timeline);
+    expect(timeline[0]).toBe("09:00:00.000 +   0 ms  GET /users (call 1)");
+    // p-retry's backoff, 500 ms doubling, counted from each failure: /prices fails at 1.75 s, 2.4 s, 3.55 s.
+    expect(timeline.filter((line) => line.includes("/prices"))).toEqual([
+      "09:00:01.600 +1600 ms  GET /prices (call 1)",
+      "09:00:01.750 +1750 ms  503 from /prices: attempt 1 failed, 3 retries left",
+      "09:00:02.250 +2250 ms  GET /prices (call 2)",
+      "09:00:02.400 +2400 ms  503 from /prices: attempt 2 failed, 2 retries left",
+      "09:00:03.400 +3400 ms  GET /prices (call 3)",
+      "09:00:03.550 +3550 ms  503 from /prices: attempt 3 failed, 1 retry left",
+      "09:00:05.550 +5550 ms  GET /prices (call 4)",
+      "09:00:05.700 +5700 ms  200 from /prices",
+    ]);
+    expect(timeline.at(-1)).toBe("09:00:05.700 +5700 ms  done: 4 of 4 paths fetched");
+    // p-limit's concurrency of two: never more than two requests in flight.
+    let inFlight = 0;
+    let most = 0;
+    for (const line of timeline) {
+      if (/ GET /.test(line)) most = Math.max(most, ++inFlight);
+      if (/ (?:200|503) from /.test(line)) inFlight--;
+    }
+    expect(most).toBe(2);
+    expect(lines.at(-1)).toMatch(/^virtual clock: \d+ ms of real time$/);
   });
 
   it("sleep-order finishes the post's sleeps in completion order and reports its times", () => {

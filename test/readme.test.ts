@@ -19,7 +19,7 @@
 // whose node_modules links to this package (its built dist/, as published) and to the tools the
 // README names.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -96,6 +96,9 @@ function link(name: string, target = join(root, "node_modules", name)): void {
 }
 
 const TOOLS = ["@types/node", "typescript", "tsx", "vite", "vitest", "tslib", "@babel/core", "@babel/plugin-transform-typescript"];
+// Libraries the README compiles through `include`: copied, not linked, so that they sit in the
+// scratch project's node_modules beside handloop, where their compiled code finds handloop/runtime.
+const LIBRARIES = ["p-limit", "yocto-queue"];
 const BINS: Record<string, string> = { tsc: "typescript/bin/tsc", tsx: "tsx/dist/cli.mjs", vitest: "vitest/vitest.mjs" };
 
 function env(): NodeJS.ProcessEnv {
@@ -115,6 +118,7 @@ beforeAll(() => {
   }
   link("handloop", root);
   for (const tool of TOOLS) link(tool);
+  for (const library of LIBRARIES) cpSync(join(root, "node_modules", library), join(scratch, "node_modules", library), { recursive: true });
   mkdirSync(join(scratch, "node_modules/.bin"));
   for (const [bin, path] of Object.entries(BINS)) symlinkSync(join(root, "node_modules", path), join(scratch, "node_modules/.bin", bin));
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "readme", private: true, type: "module" }));
