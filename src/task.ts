@@ -361,7 +361,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     const reaction = new Reaction(this, onfulfilled, onrejected, derived);
     if ((this.#bits & STATE) >= FULFILLED) {
       // Observed now, as a native then() marks a rejected promise handled when it is called, not
-      // when its reaction runs (on the next turn, after the end-of-turn check for unhandled ones).
+      // when its reaction runs (on a later turn, possibly after the check for unhandled ones).
       this.#bits |= OBSERVED;
       reaction._wake();
     } else {
@@ -484,7 +484,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /**
    * @internal Whether this task's failure is taken care of: received, or claimed by a waiter on
-   * its way to receive it (see unhandled.ts: the end-of-turn check skips it).
+   * its way to receive it (see unhandled.ts: the check for unhandled ones skips it).
    */
   get _observed(): boolean {
     return (this.#bits & (OBSERVED | CLAIMED)) !== 0;
@@ -511,7 +511,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /**
    * @internal A waiter that held a claim on this task's failure will not deliver it (it was
    * cancelled, or stopped listening). When that was the last claim and nobody received the
-   * failure, it goes to the unhandled-error policy at the end of this turn, unless someone
+   * failure, it goes to the unhandled-error policy once the ready queue drains, unless someone
    * receives it by then. A no-op for a task that did not fail.
    */
   _decline(): void {
