@@ -63,8 +63,31 @@ export class VirtualClock implements Clock {
   }
 }
 
-// One cell to wait on; nobody ever notifies it, so Atomics.wait always runs to its timeout.
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+// One cell to wait on; nobody ever notifies it, so Atomics.wait always runs to its timeout. Made on
+// the first wait, not at load: a browser page that is not cross-origin isolated has no
+// SharedArrayBuffer, and the runtime must still load there. `false`: this thread cannot block in
+// Atomics.wait (no SharedArrayBuffer, or a browser's main thread, where it throws).
+let sleepCell: Int32Array | false | undefined;
+
+/** Blocks the thread for `ms` milliseconds: in Atomics.wait where the host allows it, else spinning. */
+function block(ms: number): void {
+  if (sleepCell === undefined) {
+    sleepCell = typeof SharedArrayBuffer === "function" ? new Int32Array(new SharedArrayBuffer(4)) : false;
+  }
+  if (sleepCell !== false) {
+    try {
+      Atomics.wait(sleepCell, 0, 0, ms);
+      return;
+    } catch {
+      // A browser's main thread may not block in Atomics.wait: spin instead, from now on.
+      sleepCell = false;
+    }
+  }
+  // Blocking is what a synchronous run on a real clock asks for; where the host forbids the
+  // sleeping kind, the busy kind is the only one left (host mode waits without blocking).
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
 
 /** Options of `new RealClock()`. */
 export interface RealClockOptions {
@@ -82,7 +105,8 @@ export interface RealClockOptions {
  * on a multiple of the timer slack (half a millisecond by default), so thousands of timers spread
  * over a second cost at most two thousand wake-ups, each under a millisecond late (see
  * bench/RESULTS.md). While it blocks, Node's own event loop, I/O and native timers wait too; that
- * is the price of a synchronous run.
+ * is the price of a synchronous run. Where a thread may not block in `Atomics.wait` (a browser's
+ * main thread, a page without SharedArrayBuffer), it spins until the deadline instead.
  *
  * @example
  * ```ts
@@ -104,6 +128,6 @@ export class RealClock implements Clock {
     const slack = this.#slack;
     const until = slack > 0 ? Math.ceil(deadline / slack) * slack : deadline;
     const ms = (until - this.now()) * 1000;
-    if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
+    if (ms > 0) block(ms);
   }
 }

@@ -1,0 +1,59 @@
+"use handloop";
+// Runs in a real browser page, built by an ordinary Vite build with handloop's plugin (see
+// test/browser.test.ts). Each check records what it saw in `window.results`; the test compares.
+import { asleep, currentLoop, gather, LoopPromise, RealClock, run, VirtualClock } from "handloop";
+
+const results: Record<string, unknown> = {};
+
+async function printEveryPeriod(log: string[], msg: string, period: number): Promise<string> {
+  for (let i = 0; i < Math.trunc(3 / period); i++) {
+    await asleep(period);
+    log.push(`${msg}@${currentLoop().time()}`);
+  }
+  return `Print ${period} over`;
+}
+
+function check(name: string, body: () => unknown): void {
+  try {
+    results[name] = body();
+  } catch (error) {
+    results[name] = `threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  }
+}
+
+check("post's bonus on a virtual clock", () => {
+  const log: string[] = [];
+  const done = run(
+    async () => gather(printEveryPeriod(log, "1", 1), printEveryPeriod(log, "0.5", 0.5)),
+    { clock: new VirtualClock() },
+  );
+  return { done, log };
+});
+
+check("Promise is the loop's, and globals follow the virtual clock", () =>
+  run(
+    async () => {
+      const start = Date.now();
+      const perf = performance.now();
+      const value = await new Promise<string>((resolve) => setTimeout(() => resolve("timer"), 1500));
+      const all = await Promise.all([1, LoopPromise.resolve(2), new Promise((resolve) => queueMicrotask(() => resolve(3)))]);
+      return { value, all, date: Date.now() - start, perf: performance.now() - perf, loopPromise: Promise === LoopPromise };
+    },
+    { clock: new VirtualClock(), globals: "virtual" },
+  ),
+);
+
+check("a real clock blocks the page's main thread for the time asked", () => {
+  const began = performance.now();
+  run(async () => {
+    await asleep(0.05);
+  }, { clock: new RealClock() });
+  const took = performance.now() - began;
+  return took >= 49 && took < 1000 ? "about 50 ms" : `${took} ms`;
+});
+
+// (The project's types have no DOM: the page is reached through globalThis.)
+type Page = { results?: unknown; document: { getElementById(id: string): { textContent: string | null } | null } };
+const page = globalThis as unknown as Page;
+page.results = results;
+page.document.getElementById("out")!.textContent = JSON.stringify(results, null, 2);
