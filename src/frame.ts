@@ -91,7 +91,8 @@ function sameInstant(t: number): number {
 
 // The host's real time in milliseconds, as it was when this module loaded: `globals: "virtual"`
 // replaces `performance.now()` during runs, and a budget is spent in real time, not the loop's.
-const hostMs: () => number = performance.now.bind(performance);
+// (A realm with no `performance`, such as a bare `vm` context, has Date.)
+const hostMs: () => number = typeof performance === "object" && performance !== null ? performance.now.bind(performance) : Date.now;
 
 /**
  * @internal Frame mode of one loop: the stepping of its FrameClock between turns, its frame
