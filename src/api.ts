@@ -5,7 +5,7 @@
  */
 export { __await__, NotReady, type Awaitable } from "./awaitable.js";
 export { ASleep, asleep, sleep } from "./asleep.js";
-export { VirtualClock, RealClock, type Clock, type RealClockOptions } from "./clock.js";
+export { VirtualClock, RealClock, FrameClock, type Clock, type FrameClockOptions, type RealClockOptions } from "./clock.js";
 export { gather, race, shield, timeout } from "./combinators.js";
 export { coroutine, __awaiter } from "./coroutine.js";
 export {
@@ -19,6 +19,7 @@ export {
   UnhandledTaskError,
   UsageError,
 } from "./errors.js";
+export { asleepRealtime, frames, nextFrame, type AdvanceOptions, type AdvanceResult, type FrameAwaitable } from "./frame.js";
 export { taskGroup, TaskGroup } from "./group.js";
 export { Handle, TimerHandle } from "./handle.js";
 export {

@@ -15,7 +15,8 @@ const api = shared.api;
 
 // Symbol.for keys and types are the same in every copy: exported as they are.
 export { __await__, type Awaitable } from "./awaitable.js";
-export type { Clock, RealClockOptions } from "./clock.js";
+export type { Clock, FrameClockOptions, RealClockOptions } from "./clock.js";
+export type { AdvanceOptions, AdvanceResult, FrameAwaitable } from "./frame.js";
 export type {
   AwaitableLike,
   EventLoopOptions,
@@ -86,6 +87,38 @@ export type VirtualClock = Api.VirtualClock;
  */
 export const RealClock: typeof Api.RealClock = api.RealClock;
 export type RealClock = Api.RealClock;
+/**
+ * Frame time: the clock of a loop that a host drives one frame at a time with `loop.advance(dt)`
+ * (a game's frame loop, `requestAnimationFrame`). It never waits and never reads a real clock:
+ * it moves only inside `advance`, which steps it through each deadline due in the frame in
+ * order, so a fixed-step simulation takes the same steps at any frame rate.
+ *
+ * It keeps two times. `now()` is *scaled* time, what the loop's timers, `asleep` and `loop.time()`
+ * follow; `realtime()` is *frame* time, the sum of the `dt`s advanced, which `asleepRealtime`
+ * follows. `timeScale` relates them: 0.5 is slow motion, 0 pauses the game's time while menus,
+ * UI animations and `nextFrame()` go on. Both start at 0.
+ *
+ * Discussion: `timeScale` lives here rather than on the loop because it is how this clock's two
+ * times relate, as Unity's `Time.timeScale` relates `time` and `unscaledTime`; the loop only knows
+ * `now()`. A change takes effect at once, even in the middle of an advance: scaled time already
+ * passed stays passed, deadlines ahead are reached sooner or later.
+ *
+ * @example
+ * ```ts
+ * const clock = new FrameClock();
+ * const loop = new EventLoop({ clock });
+ * loop.createTask(coroutine(function* () { yield* asleep(0.1); })());
+ * loop.advance(1 / 60);   // frame 1: 0.0167 s
+ * clock.timeScale = 0;    // paused: the sleeper waits, however many frames pass
+ * ```
+ */
+export const FrameClock: typeof Api.FrameClock = api.FrameClock;
+export type FrameClock = Api.FrameClock;
+
+// Frame mode: frames and frame time, in a task of a loop driven by loop.advance(dt).
+export const nextFrame: typeof Api.nextFrame = api.nextFrame;
+export const frames: typeof Api.frames = api.frames;
+export const asleepRealtime: typeof Api.asleepRealtime = api.asleepRealtime;
 
 // Coroutines, tasks and the loop.
 export const coroutine: typeof Api.coroutine = api.coroutine;

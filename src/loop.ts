@@ -7,6 +7,9 @@
  * ready, the loop asks its clock to wait until the earliest deadline (`#run`): virtual time jumps
  * there, real time blocks the thread. When nothing is ready, no timer is pending and tasks still
  * wait, nothing can ever wake them in a synchronous run: that is a DeadlockError, not a hang.
+ * A loop on a FrameClock runs only in `advance(dt)`, one frame at a time: there, when nothing is
+ * ready, frame.ts's FrameDriver moves the clock to the next deadline of the frame, or ends the run
+ * at the frame's end.
  *
  * The loop does not know what tasks do: it runs Runnables and fires TimerEntries. What a
  * coroutine may ask for is in awaitable.ts; how it is resumed is in task.ts.
@@ -18,10 +21,11 @@
 
 import { toTask, type AwaitableLike } from "./adopt.js";
 import { checkFunction, checkSeconds } from "./checks.js";
-import { RealClock, type Clock } from "./clock.js";
+import { FrameClock, RealClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
 import { deadlockError } from "./deadlock.js";
 import { UsageError, type DeadlockError } from "./errors.js";
+import { FrameDriver, type AdvanceOptions, type AdvanceResult } from "./frame.js";
 import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
 import type { LoopPromise } from "./promise.js";
@@ -32,6 +36,7 @@ import { TimerHeap, type TimerEntry } from "./timer-heap.js";
 import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
 
 export type { AwaitableLike } from "./adopt.js";
+export type { AdvanceOptions, AdvanceResult } from "./frame.js";
 export type { GlobalsOption, VirtualGlobalsOptions } from "./globals.js";
 export type { UnhandledErrorPolicy } from "./unhandled.js";
 
@@ -149,7 +154,38 @@ export class EventLoop {
     this.#run(FOREVER);
   }
 
-  /** Makes `runForever()` return at the end of the current turn. */
+  /**
+   * Frame mode: runs one frame of a loop made with `new EventLoop({ clock: new FrameClock() })`,
+   * moving its clock `dt` seconds on (a finite number >= 0) and stepping through each deadline
+   * due on the way, in order: the turns due at each instant run before time moves on, then those
+   * released at the frame's end (`nextFrame()`), until nothing is left to run in the frame.
+   * Synchronous, and never waits. `maxSteps` and `budgetMs` bound the turns it runs; what it
+   * leaves (`pending: true`) the next advance runs first. Calling it while a loop runs is a
+   * UsageError. See frame.ts.
+   *
+   * @example
+   * ```ts
+   * const loop = new EventLoop({ clock: new FrameClock() });
+   * loop.createTask(physics());                 // `await asleep(0.1)` between steps
+   * function onAnimationFrame(dtSeconds: number) {
+   *   loop.advance(dtSeconds, { budgetMs: 4 }); // every step due by now, at its own instant
+   *   draw();
+   * }
+   * ```
+   */
+  advance(dt: number, options?: AdvanceOptions): AdvanceResult {
+    this.#checkOpen("advance()");
+    const frame = FrameDriver._begin(this, dt, options);
+    this.#run(frame);
+    return frame._result();
+  }
+
+  /** Frame mode: the number of `advance()` calls begun on this loop, the current one included (0 for none). */
+  get frame(): number {
+    return FrameDriver._frameOf(this);
+  }
+
+  /** Makes `runForever()` (or `advance()`) return at the end of the current turn. */
   stop(): void {
     this.#stopping = true;
   }
@@ -198,13 +234,15 @@ export class EventLoop {
 
   /**
    * Runs turns until `until` holds: `main` is done (runUntilComplete), the loop is stopped or out of
-   * work (runForever), or no task is left and nothing is queued (shutdown's drain).
+   * work (runForever), no task is left and nothing is queued (shutdown's drain), or the frame is
+   * over (advance: the FrameDriver says where time goes instead of the clock's sleepUntil).
    */
-  #run(until: Task<unknown> | typeof FOREVER | typeof DRAIN): void {
+  #run(until: Task<unknown> | typeof FOREVER | typeof DRAIN | FrameDriver): void {
     const globals = this.#globals;
     if (globals !== null) globals.install(); // all or nothing: a misuse throws before any is replaced
     running.loop = this;
     const main = until instanceof Task ? until : null;
+    const frame = until instanceof FrameDriver ? until : null;
     const ready = this.#ready; // (close(), which replaces it, is refused while running)
     const unhandled = this.#unhandled;
     let turning = false; // in #turn, running what it picked
@@ -218,10 +256,12 @@ export class EventLoop {
               `The loop was stopped before task "${main.name}" completed; stop() ends runForever(), not runUntilComplete().`,
             );
           }
-        } else if (until === FOREVER) {
-          if (this.#stopping) break;
-        } else if (this.#liveCount === 0 && ready.length === 0) break; // DRAIN
-        if (ready.length === 0) {
+        } else if (until === DRAIN) {
+          if (this.#liveCount === 0 && ready.length === 0) break;
+        } else if (this.#stopping) break; // runForever, advance
+        if (ready.length === 0 && frame !== null) {
+          if (!frame._idle(this.#timers.nextDeadline())) break;
+        } else if (ready.length === 0) {
           const next = this.#timers.nextDeadline();
           if (next === Number.POSITIVE_INFINITY) {
             if (until === FOREVER && this.#liveCount === 0) break;
@@ -233,6 +273,7 @@ export class EventLoop {
           this.clock.sleepUntil(next);
           this.#betweenTurns = false;
         }
+        if (frame !== null && !frame._mayTurn()) break;
         turning = true;
         this.#turn();
         turning = false;
@@ -308,6 +349,11 @@ export class EventLoop {
 
   #checkCanRun(call: string): void {
     this.#checkOpen(call);
+    if (this.clock instanceof FrameClock) {
+      throw new UsageError(
+        `Cannot call ${call} on a loop driven by a FrameClock: its time moves only in loop.advance(dt). Create its tasks with loop.createTask(), then call loop.advance(dt) once per frame.`,
+      );
+    }
     if (running.loop !== null) {
       throw new UsageError(
         `Cannot call ${call} while ${running.loop === this ? "this" : "another"} EventLoop is running on this thread; await the work from inside the running loop instead.`,

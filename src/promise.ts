@@ -7,7 +7,9 @@
  * adoption of a thenable) joins the back of that loop's ready queue, where a task's next step or
  * a `callSoon` callback would go, so promise jobs and tasks interleave in one FIFO order as
  * microtasks and async functions do natively; with no loop running, a job goes to the engine's
- * microtask queue (`queueMicrotask`), as a `then` on a finished Task does.
+ * microtask queue (`queueMicrotask`), as a `then` on a finished Task does, unless a frame loop
+ * stands in for the host between its frames (the last one advanced: see frame.ts), whose next
+ * advance then runs it.
  *
  * A task that awaits a LoopPromise (a compiled `await p` or a hand-written `yield p`) does not go
  * through `then`: when `p.constructor` is LoopPromise (PromiseResolve's condition), the task
@@ -80,13 +82,30 @@ export interface PromiseSubscriber {
 
 /**
  * @internal HostEnqueuePromiseJob (9.5.5): a job joins the running loop's ready queue, or, with no
- * loop running, the engine's microtask queue. Task's `then` reactions and thenable jobs go the
- * same way.
+ * loop running, the host loop's (a frame loop between frames, see setHostLoop), or else the
+ * engine's microtask queue. Task's `then` reactions and thenable jobs go the same way.
  */
 export function HostEnqueuePromiseJob(job: Runnable): void {
-  const loop = running.loop;
+  const loop = running.loop ?? hostLoop();
   if (loop !== null) loop._schedule(job);
   else queueMicrotask(() => job._run());
+}
+
+// The loop that takes the jobs (and the unhandled rejections) of promises settled while no loop
+// runs: a loop that runs only when its host says, a frame loop, whose next advance runs them in
+// order with its tasks. In frame mode, nothing should run between two frames; with no such loop,
+// the microtask queue is the host's own way to run them soon.
+let idleHost: EventLoop | null = null;
+
+/** @internal Makes `loop` take the promise jobs queued while no loop runs (frame.ts: each advance). */
+export function setHostLoop(loop: EventLoop): void {
+  idleHost = loop;
+}
+
+/** @internal The loop that takes promise jobs while no loop runs, if one is set and open. */
+export function hostLoop(): EventLoop | null {
+  const loop = idleHost;
+  return loop !== null && !loop.isClosed() ? loop : null;
 }
 
 // Natively, a rejected promise that no handler reached is reported by the host once the
@@ -102,7 +121,7 @@ const ignore = (): void => {};
  */
 function HostPromiseRejectionTracker(promise: PromiseSlots, operation: "reject" | "handle"): void {
   if (operation === "reject") {
-    const loop: EventLoop | null = running.loop;
+    const loop: EventLoop | null = running.loop ?? hostLoop();
     if (loop !== null) {
       loop._noteUnobserved(promise as unknown as LoopPromise<unknown>);
     } else {

@@ -22,7 +22,7 @@ function failing(name: string, ...args: string[]) {
   return { status, stdout, stderr };
 }
 
-const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library"];
+const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "frames"];
 
 // The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
 const postLines = [
@@ -74,6 +74,7 @@ describe("demos", () => {
     ["crawler", ["--real", "--virtual"], "Give --virtual or --real, not both."],
     ["crawler", ["--real=yes"], "Option '--real' does not take an argument."],
     ["sleep-order", ["4"], "Unexpected argument \"4\"."],
+    ["frames", ["60", "5"], "Expected `fps` to be a whole number from 11 to 1000, got \"5\"."],
   ])("%s %j is refused with its usage", (name, args, problem) => {
     const { status, stdout, stderr } = failing(name, ...args);
     expect(stdout).toBe("");
@@ -144,6 +145,33 @@ describe("demos", () => {
     expect(lines[0]).toBe("[ 'Sleep 1 over', 'Sleep 2 over', 'Sleep 3 over', 'Sleep 4 over' ]");
     expect(lines[1]).toMatch(/^CPU times: user [\d.]+ ms, sys: [\d.]+ ms, total: [\d.]+ ms$/);
     expect(lines[2]).toMatch(/^Wall time: [\d.]+ s \(virtual time: 4 s\)$/);
+  });
+
+  it("frames plays one fixed-step world at 60 and 144 fps, alike to the last bit, stepping 100 times in 10 s at each", () => {
+    const lines = demo("frames", "--virtual");
+    expect(lines[0]).toBe("Fixed 0.1 s physics steps in tasks, enemies spawned by timers; the host calls loop.advance(1/fps).");
+    // Each checkpoint: a heading, then the world at each rate, which reads the same after the frame number.
+    const checkpoints = ["t = 1 s", "t = 2.5 s", "t = 5 s", "t = 10 s"];
+    const frames = [[60, 144], [150, 360], [300, 720], [600, 1440]];
+    for (const [i, heading] of checkpoints.entries()) {
+      const at = lines.indexOf(heading);
+      const [at60, at144] = [lines[at + 1]!, lines[at + 2]!];
+      expect(at60).toMatch(new RegExp(`^ +60 fps, frame +${frames[i]![0]}: balls #1 \\(`));
+      expect(at144).toMatch(new RegExp(`^ +144 fps, frame +${frames[i]![1]}: `));
+      expect(at144.split(": ")[1]).toBe(at60.split(": ")[1]);
+    }
+    expect(lines.slice(-4)).toEqual([
+      "Knock-outs: enemy #1 by ball #3 at 3.3 s, enemy #2 by ball #3 at 3.6 s, enemy #3 by ball #4 at 3.9 s, enemy #4 by ball #4 at 4.2 s",
+      "At 60, 144 fps the worlds agree to the last bit, at every checkpoint and every knock-out.",
+      "0.1 s steps in 10 s, on asleep(): 100 at 60 fps, 100 at 144 fps",
+      "on a timer checked once a frame: 85 at 60 fps, 96 at 144 fps",
+    ]);
+  });
+
+  it("frames takes the frame rates to compare", () => {
+    const lines = demo("frames", "30", "165", "240");
+    expect(lines.at(-3)).toBe("At 30, 165, 240 fps the worlds agree to the last bit, at every checkpoint and every knock-out.");
+    expect(lines.at(-2)).toBe("0.1 s steps in 10 s, on asleep(): 100 at 30 fps, 100 at 165 fps, 100 at 240 fps");
   });
 
   it("toy-loop reproduces the post's polling loop and its output", () => {
