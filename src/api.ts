@@ -20,6 +20,7 @@ export {
   UsageError,
 } from "./errors.js";
 export { asleepRealtime, frames, nextFrame, type AdvanceOptions, type AdvanceResult, type FrameAwaitable } from "./frame.js";
+export { animate, type AnimateOptions } from "./animate.js";
 export { taskGroup, TaskGroup } from "./group.js";
 export { Handle, TimerHandle } from "./handle.js";
 export {

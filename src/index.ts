@@ -17,6 +17,7 @@ const api = shared.api;
 export { __await__, type Awaitable } from "./awaitable.js";
 export type { Clock, FrameClockOptions, RealClockOptions } from "./clock.js";
 export type { AdvanceOptions, AdvanceResult, FrameAwaitable } from "./frame.js";
+export type { AnimateOptions } from "./animate.js";
 export type {
   AwaitableLike,
   EventLoopOptions,
@@ -78,7 +79,8 @@ export type VirtualClock = Api.VirtualClock;
  * on a multiple of the timer slack (half a millisecond by default), so thousands of timers spread
  * over a second cost at most two thousand wake-ups, each under a millisecond late (see
  * bench/RESULTS.md). While it blocks, Node's own event loop, I/O and native timers wait too; that
- * is the price of a synchronous run.
+ * is the price of a synchronous run. Where a thread may not block in `Atomics.wait` (a browser's
+ * main thread, a page without SharedArrayBuffer), it spins until the deadline instead.
  *
  * @example
  * ```ts
@@ -119,6 +121,7 @@ export type FrameClock = Api.FrameClock;
 export const nextFrame: typeof Api.nextFrame = api.nextFrame;
 export const frames: typeof Api.frames = api.frames;
 export const asleepRealtime: typeof Api.asleepRealtime = api.asleepRealtime;
+export const animate: typeof Api.animate = api.animate;
 
 // Coroutines, tasks and the loop.
 export const coroutine: typeof Api.coroutine = api.coroutine;

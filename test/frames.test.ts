@@ -3,6 +3,7 @@
 // compiled by handloop/vite, so the async functions below run on the loop, as a game's would.
 import { afterEach, describe, expect, expectTypeOf, it } from "vitest";
 import {
+  animate,
   asleep,
   asleepRealtime,
   coroutine,
@@ -507,5 +508,68 @@ describe("frame mode misuse", () => {
     expect(() => frames(1.5)).toThrow(new RangeError("Expected `n` of frames() to be a whole number >= 0, got 1.5."));
     expect(() => asleepRealtime(-1)).toThrow(RangeError);
     expect(loop.frame).toBe(0); // nothing refused began a frame
+  });
+});
+
+describe("animate(loop): frame mode driven by requestAnimationFrame", () => {
+  /** A hand-cranked requestAnimationFrame: `tick(ms)` calls back what was requested, at `ms`. */
+  function fakeFrames() {
+    let next: ((timestamp: number) => void) | null = null;
+    let cancelled = 0;
+    return {
+      requestAnimationFrame: (callback: (timestamp: number) => void) => {
+        next = callback;
+        return 1;
+      },
+      cancelAnimationFrame: () => {
+        next = null;
+        cancelled++;
+      },
+      tick(ms: number) {
+        const callback = next;
+        next = null;
+        callback?.(ms);
+      },
+      get cancelled() {
+        return cancelled;
+      },
+    };
+  }
+
+  it("advances by the time between animation frames, the first frame only starting the count", () => {
+    const host = fakeFrames();
+    const clock = new FrameClock();
+    const loop = new EventLoop({ clock });
+    const dts: number[] = [];
+    animate(loop, { ...host, onFrame: (_, dt) => dts.push(dt) });
+    host.tick(1000);
+    host.tick(1016);
+    host.tick(1050);
+    expect(loop.frame).toBe(2);
+    expect(dts).toEqual([0.016, 0.034]);
+    expect(clock.now()).toBeCloseTo(0.05, 12);
+  });
+
+  it("advances a long gap (a hidden tab) as maxDt, and stops when told", () => {
+    const host = fakeFrames();
+    const clock = new FrameClock();
+    const loop = new EventLoop({ clock });
+    const stop = animate(loop, { ...host, maxDt: 0.1 });
+    host.tick(0);
+    host.tick(60_000);
+    expect(clock.now()).toBe(0.1);
+    stop();
+    host.tick(60_016);
+    expect(loop.frame).toBe(1);
+    expect(host.cancelled).toBe(1);
+  });
+
+  it("says what to do where there is no requestAnimationFrame", () => {
+    const loop = new EventLoop({ clock: new FrameClock() });
+    expect(() => animate(loop)).toThrow(
+      new TypeError(
+        "animate() needs requestAnimationFrame, which this host does not have (it is a browser's); pass `requestAnimationFrame` and `cancelAnimationFrame` in its options, or call loop.advance(dt) from your own frame loop.",
+      ),
+    );
   });
 });

@@ -1,7 +1,7 @@
 "use handloop";
 // Runs in a real browser page, built by an ordinary Vite build with handloop's plugin (see
 // test/browser.test.ts). Each check records what it saw in `window.results`; the test compares.
-import { asleep, currentLoop, gather, LoopPromise, RealClock, run, VirtualClock } from "handloop";
+import { animate, asleep, currentLoop, EventLoop, FrameClock, gather, LoopPromise, nextFrame, RealClock, run, VirtualClock } from "handloop";
 
 const results: Record<string, unknown> = {};
 
@@ -52,8 +52,43 @@ check("a real clock blocks the page's main thread for the time asked", () => {
   return took >= 49 && took < 1000 ? "about 50 ms" : `${took} ms`;
 });
 
-// (The project's types have no DOM: the page is reached through globalThis.)
-type Page = { results?: unknown; document: { getElementById(id: string): { textContent: string | null } | null } };
-const page = globalThis as unknown as Page;
-page.results = results;
-page.document.getElementById("out")!.textContent = JSON.stringify(results, null, 2);
+// Frame mode driven by the page's own requestAnimationFrame, for 30 frames of whatever length the
+// browser gives: a 0.1 s step wakes once per 0.1 s of frame time, and nextFrame() once per frame.
+const clock = new FrameClock();
+const loop = new EventLoop({ clock });
+let steps = 0;
+let draws = 0;
+loop.createTask(
+  (async () => {
+    for (;;) {
+      await asleep(0.1);
+      steps++;
+    }
+  })(),
+);
+loop.createTask(
+  (async () => {
+    for (;;) {
+      await nextFrame();
+      draws++;
+    }
+  })(),
+);
+const stop = animate(loop, {
+  onFrame: () => {
+    if (loop.frame < 30) return;
+    stop();
+    results["frames driven by requestAnimationFrame"] = {
+      frames: loop.frame,
+      draws,
+      steps,
+      stepsDue: Math.floor(clock.now() / 0.1 + 1e-9),
+      moved: clock.now() > 0,
+    };
+    // (The project's types have no DOM: the page is reached through globalThis.)
+    type Page = { results?: unknown; document: { getElementById(id: string): { textContent: string | null } | null } };
+    const page = globalThis as unknown as Page;
+    page.results = results;
+    page.document.getElementById("out")!.textContent = JSON.stringify(results, null, 2);
+  },
+});
