@@ -15,9 +15,10 @@
  * changes nothing.
  */
 
-import { asleep, EventLoop, FrameClock, isCompiled, type Task } from "../src/index.js";
+import { EventLoop, FrameClock, isCompiled } from "../src/index.js";
 import { importCompiled } from "../src/register.js";
 import { demoCommandLine, usageError } from "./cli.js";
+import type { Snapshot } from "./frames-world.js";
 
 const USAGE = `npx tsx demos/frames.ts [--virtual] [fps ...]
   fps        frame rates to compare: whole numbers from 11 to 1000 (default 60 144)
@@ -30,98 +31,6 @@ for (const [i, rate] of rates.entries()) {
     usageError(USAGE, `Expected \`fps\` to be a whole number from 11 to 1000, got ${JSON.stringify(positionals[i])}.`);
   }
 }
-
-const STEP = 0.1; // seconds of game time per physics step
-const GRAVITY = 9.81;
-const CHECKPOINTS = [1, 2.5, 5, 10];
-
-interface Ball {
-  id: number;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-}
-
-interface Enemy {
-  id: number;
-  x: number;
-  walker: Task<void> | null;
-}
-
-/** An enemy walks left in steps of its own, until it is off the field or knocked out. */
-async function walk(enemy: Enemy): Promise<void> {
-  while (enemy.x > 0) {
-    await asleep(STEP);
-    enemy.x -= 1.5 * STEP;
-  }
-}
-
-/** One world: the tasks and timers of the simulation on `loop`. */
-function createWorld(loop: EventLoop) {
-  const balls: Ball[] = [];
-  const enemies: Enemy[] = [];
-  const knockouts: { enemy: number; ball: number; time: number }[] = [];
-  let steps = 0; // of the metronome below: one per 0.1 s of game time
-
-  async function fly(ball: Ball): Promise<void> {
-    for (let step = 0; step < 80; step++) {
-      await asleep(STEP);
-      ball.vy -= GRAVITY * STEP;
-      ball.x += ball.vx * STEP;
-      ball.y += ball.vy * STEP;
-      if (ball.y < 0) {
-        ball.y = -ball.y * 0.7; // bounce, losing energy
-        ball.vy = -ball.vy * 0.7;
-      }
-      for (const enemy of enemies) {
-        if (enemy.walker !== null && Math.abs(enemy.x - ball.x) < 0.5 && ball.y < 1) {
-          enemy.walker.cancel(`hit by ball ${ball.id}`);
-          enemy.walker = null;
-          knockouts.push({ enemy: enemy.id, ball: ball.id, time: loop.time() });
-        }
-      }
-    }
-  }
-
-  async function cannon(): Promise<void> {
-    for (let id = 1; id <= 4; id++) {
-      balls.push({ id, x: 0, y: 0, vx: 2 + id, vy: 7 });
-      loop.createTask(fly(balls.at(-1)!));
-      await asleep(0.5);
-    }
-  }
-
-  function spawnEnemy(): void {
-    const enemy: Enemy = { id: enemies.length + 1, x: 16, walker: null };
-    enemies.push(enemy);
-    enemy.walker = loop.createTask(walk(enemy));
-    if (enemies.length < 4) loop.callLater(1.2, spawnEnemy);
-  }
-
-  async function metronome(): Promise<never> {
-    for (;;) {
-      await asleep(STEP);
-      steps++;
-    }
-  }
-
-  loop.createTask(cannon());
-  loop.callLater(0.6, spawnEnemy);
-  loop.createTask(metronome());
-
-  return {
-    /** What a renderer would draw now. */
-    snapshot: () => ({
-      balls: balls.map(({ id, x, y }) => ({ id, x, y })),
-      enemies: enemies.filter((e) => e.walker !== null).map(({ id, x }) => ({ id, x })),
-    }),
-    steps: () => steps,
-    knockouts,
-  };
-}
-
-type Snapshot = ReturnType<ReturnType<typeof createWorld>["snapshot"]>;
 
 /** Plays 10 s at `fps`, as a frame loop would; snapshots the world at the frame ending on each checkpoint. */
 function play(fps: number) {
@@ -156,7 +65,13 @@ function line({ balls, enemies }: Snapshot): string {
   return `balls ${b || "-"}  enemies ${e || "-"}`;
 }
 
-if (isCompiled(walk)) {
+// Checked on a function of this file: the world module is imported by the compiled pass only (a
+// module the uncompiled first pass loaded would stay loaded, uncompiled).
+async function compiledHere(): Promise<void> {}
+
+const { CHECKPOINTS, createWorld, STEP } = isCompiled(compiledHere) ? await import("./frames-world.js") : ({} as typeof import("./frames-world.js"));
+
+if (isCompiled(compiledHere)) {
   const runs = rates.map(play);
   console.log(`Fixed ${STEP} s physics steps in tasks, enemies spawned by timers; the host calls loop.advance(1/fps).`);
   for (const [i, t] of CHECKPOINTS.entries()) {

@@ -93,5 +93,14 @@ ensureRegistered();
  * ```
  */
 export async function importCompiled(url: string): Promise<unknown> {
+  // Already the compiled copy, and still not compiled by its own check: importing again would
+  // never end (each copy importing the next). Most often the function checked comes from a module
+  // the uncompiled pass loaded first, which stays loaded, uncompiled, for the whole process.
+  if (/[?&]handloop(?:&|$)/.test(url)) {
+    throw new Error(
+      `importCompiled() was called from the compiled copy of ${url.replace(/[?&]handloop(?=&|$)/, "")}, so the check before it found code that is still not compiled. ` +
+        "Check a function defined in this file itself (isCompiled(main)), and import other opted-in modules only from the compiled pass (a dynamic import()), since a module the first pass loaded stays loaded uncompiled.",
+    );
+  }
   return import(`${url}${url.includes("?") ? "&" : "?"}handloop`);
 }

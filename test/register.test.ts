@@ -181,3 +181,28 @@ describe("handloop/register", () => {
     expect(stdout).toBe("Task\n");
   });
 });
+
+describe("importCompiled", () => {
+  it("refuses, saying why, when the compiled copy still finds its check uncompiled, instead of importing itself forever", () => {
+    const dir = mkdtempSync(join(tmpdir(), "handloop-import-compiled-"));
+    const src = (file: string) => pathToFileURL(fileURLToPath(new URL(`../src/${file}`, import.meta.url))).href;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(join(dir, "helper.ts"), `"use handloop";\nexport async function helper(): Promise<void> {}\n`);
+    writeFileSync(
+      join(dir, "main.ts"),
+      `"use handloop";
+import { isCompiled } from ${JSON.stringify(src("index.ts"))};
+import { importCompiled } from ${JSON.stringify(src("register.ts"))};
+import { helper } from "./helper.ts";
+if (isCompiled(helper)) console.log("compiled");
+else await importCompiled(import.meta.url);
+`,
+    );
+    const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
+    const child = spawnSync(tsx, [join(dir, "main.ts")], { encoding: "utf8", timeout: 30_000, env: { ...process.env, HANDLOOP_CACHE_DIR: join(dir, ".cache") } });
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toContain(
+      `importCompiled() was called from the compiled copy of ${pathToFileURL(join(dir, "main.ts")).href}, so the check before it found code that is still not compiled.`,
+    );
+  });
+});
