@@ -33,6 +33,14 @@ describe.skipIf(executablePath === undefined)("in a real browser (headless Chrom
 
   beforeAll(async () => {
     const outDir = mkdtempSync(join(tmpdir(), "handloop-browser-"));
+    // demos/frames.html, built with the demos' own Vite config, beside the test page.
+    await build({
+      root: here("../demos"),
+      configFile: here("../demos/vite.config.ts"),
+      logLevel: "silent",
+      base: "./", // served from /demos/, beside the test page
+      build: { outDir: join(outDir, "demos"), emptyOutDir: true, rollupOptions: { input: here("../demos/frames.html") } },
+    });
     await build({
       root: here("./browser"),
       configFile: false,
@@ -44,7 +52,7 @@ describe.skipIf(executablePath === undefined)("in a real browser (headless Chrom
           { find: /^handloop\/runtime$/, replacement: here("../src/runtime.ts") },
         ],
       },
-      build: { outDir, emptyOutDir: true },
+      build: { outDir, emptyOutDir: false },
     });
     server = createServer((request, response) => {
       const path = normalize(join(outDir, decodeURIComponent(new URL(request.url ?? "/", "http://x").pathname)));
@@ -99,5 +107,25 @@ describe.skipIf(executablePath === undefined)("in a real browser (headless Chrom
     expect(seen["a real clock blocks the page's main thread for the time asked"]).toBe("about 50 ms");
     const frames = seen["frames driven by requestAnimationFrame"] as { stepsDue: number };
     expect(frames).toEqual({ frames: 30, draws: 30, steps: frames.stepsDue, stepsDue: frames.stepsDue, moved: true });
+  }, 60_000);
+
+  it("animates the frames demo's world from requestAnimationFrame, and pausing stops its time, not its frames", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${url}demos/frames.html`);
+    type Demo = { frame: number; steps: number; time: number };
+    const demo = () => page.evaluate(() => (globalThis as unknown as { demo?: Demo }).demo);
+    await page.waitForFunction(() => ((globalThis as unknown as { demo?: Demo }).demo?.frame ?? 0) >= 20, null, { timeout: 20_000 });
+    const running = (await demo())!;
+    expect(running.steps).toBe(Math.floor(running.time / 0.1 + 1e-9));
+    await page.click("#pause");
+    const paused = (await demo())!;
+    await page.waitForFunction((frame) => ((globalThis as unknown as { demo?: Demo }).demo?.frame ?? 0) >= frame + 10, paused.frame, { timeout: 20_000 });
+    const later = (await demo())!;
+    expect(later.time).toBe(paused.time);
+    expect(later.steps).toBe(paused.steps);
+    expect(errors).toEqual([]);
+    await page.close();
   }, 60_000);
 });
