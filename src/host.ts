@@ -130,7 +130,7 @@ const nativeReject = Promise.reject.bind(Promise) as (reason: unknown) => Promis
 const NO_FAILURE = Symbol("none");
 
 const DEADLOCK_ADVICE =
-  "\nIn host mode a wait for a native Promise or another host thenable keeps a run going, but a Future, Event or other primitive that only host code will settle does not: await the host event as a Promise (fromPromise), or hold loop.attach() while host code may settle it.";
+  "\nIn host mode a wait for a native Promise or another thenable of the host's, or through fromPromise(), keeps a run going; a LoopPromise, Future or Event that only host code settles (a native setTimeout's callback, an event listener) does not. Await such a one through fromPromise(), sleep with asleep() (or run with globals: \"virtual\", whose setTimeout is the loop's), or hold loop.attach() while host code may settle it.";
 
 /** One `runAsync()` or `loop.runAsync()` waiting for its task, and the native Promise it settles. */
 class HostRun {
@@ -240,6 +240,7 @@ class HostDriver implements Driver {
     this.#virtual = loop.clock instanceof VirtualClock;
     loop._attachDriver(this, call);
     drivers.set(loop, this);
+    this.#queueTurn(MICROTASK); // a first look: work may be waiting already, and timers to arm
   }
 
   /** The loop woke from idle: something reached it from outside a turn. */

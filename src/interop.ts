@@ -4,7 +4,9 @@
  *
  * A task may await a native Promise directly; in host mode (host.ts) it waits while the host
  * settles it (task.ts: a host wait). `fromPromise` adds what a bare await cannot say: the signal
- * that cancels the work behind the promise, and whether a cancel waits for that work to stop.
+ * that cancels the work behind the promise, whether a cancel waits for that work to stop, and
+ * that the host settles it even when it is the loop's own (a LoopPromise whose `resolve` a native
+ * callback holds, in compiled code).
  * The signal is the task's own (`currentSignal()`): one AbortController per task, made when
  * first asked for and aborted by `cancel()` itself, so awaiting adds no listener to any signal.
  */
@@ -13,7 +15,7 @@ import { isAwaitable } from "./awaitable.js";
 import { coroutine } from "./coroutine.js";
 import { describe } from "./describe.js";
 import { CancelledError, UsageError } from "./errors.js";
-import type { AwaitableLike } from "./loop.js";
+import { currentLoop, type AwaitableLike } from "./loop.js";
 import { ignoreOutcome, isNativePromise } from "./native.js";
 import { running, runningTask } from "./running.js";
 import { Task } from "./task.js";
@@ -42,30 +44,41 @@ const waitFor = coroutine(function* fromPromise<T>(
   }
   // Handled from now on, whatever happens to this task: its late rejection is nobody's loss.
   if (isNativePromise(promise)) ignoreOutcome(promise);
-  if (!wait) return (yield promise) as T;
-  let settled = false;
-  const mark = (): void => {
-    settled = true;
-  };
-  promise.then(mark, mark); // before the await's own reaction, so it is set when the await resumes
+  // A host wait for as long as this task waits, whatever the thenable: a LoopPromise or a Future
+  // that host code settles (a native timer's callback, an event listener) is one too, and this is
+  // how a program says so (host.ts raises no DeadlockError while one is pending).
+  const loop = currentLoop();
+  loop._hostWait(1);
   try {
-    return (yield promise) as T;
-  } catch (error) {
-    if (settled || !(error instanceof CancelledError)) throw error;
-    while (!settled) {
-      try {
-        yield promise;
-      } catch {
-        // Its rejection, or one more cancel: either way, wait on until it has settled.
+    if (!wait) return (yield promise) as T;
+    let settled = false;
+    const mark = (): void => {
+      settled = true;
+    };
+    promise.then(mark, mark); // before the await's own reaction, so it is set when the await resumes
+    try {
+      return (yield promise) as T;
+    } catch (error) {
+      if (settled || !(error instanceof CancelledError)) throw error;
+      while (!settled) {
+        try {
+          yield promise;
+        } catch {
+          // Its rejection, or one more cancel: either way, wait on until it has settled.
+        }
       }
+      throw error;
     }
-    throw error;
+  } finally {
+    loop._hostWait(-1);
   }
 });
 
 /**
  * Waits for a native Promise (or any thenable of the host's) as a task: `await fromPromise(p)`,
- * `yield* fromPromise(p)` (typed), or pass it to `gather`, `timeout`, `race`. Given a function,
+ * `yield* fromPromise(p)` (typed), or pass it to `gather`, `timeout`, `race`. It counts as a host
+ * wait even for a LoopPromise or a Future, so in host mode a promise that host code settles (a
+ * native timer's callback, an event listener) is waited for, not taken for a deadlock. Given a function,
  * calls it with the task's AbortSignal (see `currentSignal()`) and waits for the promise it
  * returns, so that a cancel, or a `timeout` that expires, aborts the work behind it:
  * `fromPromise((signal) => fetch(url, { signal }))`. `onCancel` says whether a cancel waits for
