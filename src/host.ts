@@ -143,6 +143,8 @@ class HostRun {
   readonly #onAbort: (() => void) | null = null;
   draining = false;
   failure: unknown = NO_FAILURE;
+  // The driver's runs are a list of their own (see HostDriver#runs).
+  next: HostRun | null = null;
   #aborted = false;
 
   constructor(
@@ -195,7 +197,9 @@ class HostDriver implements Driver {
   readonly host: Host;
   readonly #virtual: boolean;
   #holds = 0;
-  readonly #runs: HostRun[] = [];
+  // The runs pending, oldest first, linked through `next`: no Array, whose methods and iterator
+  // the program may have replaced (test262 does), is used on the way to a run's end.
+  #runs: HostRun | null = null;
   #attached = true;
   #queued = NONE;
   #jump = false; // the queued host task jumps the virtual clock to the next deadline first
@@ -261,7 +265,12 @@ class HostDriver implements Driver {
 
   /** Starts waiting for `run`'s task; the first turn comes in a microtask. */
   start(run: HostRun): void {
-    this.#runs.push(run);
+    if (this.#runs === null) this.#runs = run;
+    else {
+      let last = this.#runs;
+      while (last.next !== null) last = last.next;
+      last.next = run;
+    }
     this.#queueTurn(MICROTASK);
   }
 
@@ -295,17 +304,12 @@ class HostDriver implements Driver {
    * a synchronous run does when it ends.
    */
   #progress(): void {
-    const runs = this.#runs;
     const loop = this.loop;
-    for (let i = 0; i < runs.length; i++) {
-      const run = runs[i]!;
-      if (!run.draining) {
-        if (!run.task.done()) continue;
-        if (run.shutdown) this.#drain(run, loop._takeUnhandled());
-      }
-      if (run.draining && (loop._liveCount !== 0 || loop._hasReady)) continue;
-      this.#finish(run, loop._takeUnhandled());
-      i--;
+    for (let run = this.#runs; run !== null; ) {
+      const next = run.next;
+      if (!run.draining && run.task.done() && run.shutdown) this.#drain(run, loop._takeUnhandled());
+      if (run.draining ? loop._liveCount === 0 && !loop._hasReady : run.task.done()) this.#finish(run, loop._takeUnhandled());
+      run = next;
     }
   }
 
@@ -321,7 +325,7 @@ class HostDriver implements Driver {
     if (failure !== null && failure !== NO_FAILURE) {
       if (run.failure === NO_FAILURE || failure instanceof UnhandledTaskError) run.failure = failure;
     }
-    this.#runs.splice(this.#runs.indexOf(run), 1);
+    this.#remove(run);
     let error: unknown;
     if (run.shutdown) {
       this.#holds = 0; // asyncio.run closes its loop whoever still holds it
@@ -330,6 +334,16 @@ class HostDriver implements Driver {
     } else error = this.letGoIfUnused();
     if (error !== NO_FAILURE && run.failure === NO_FAILURE) run.failure = error;
     run.settle();
+  }
+
+  #remove(run: HostRun): void {
+    if (this.#runs === run) this.#runs = run.next;
+    else {
+      let before = this.#runs;
+      while (before !== null && before.next !== run) before = before.next;
+      if (before !== null) before.next = run.next;
+    }
+    run.next = null;
   }
 
   /** Nothing is ready: arm the host timer for the next deadline, or jump a virtual clock there. */
@@ -365,7 +379,7 @@ class HostDriver implements Driver {
 
   /** Whether nothing could wake a task any more: checked once more from a host task. */
   #mayDeadlock(deadline: number): boolean {
-    return this.#holds === 0 && this.#runs.length > 0 && deadline === Number.POSITIVE_INFINITY && this.loop._hostWaits === 0;
+    return this.#holds === 0 && this.#runs !== null && deadline === Number.POSITIVE_INFINITY && this.loop._hostWaits === 0;
   }
 
   /** The loop is idle, and the host ran its microtasks since: report failures, or a deadlock. */
@@ -375,9 +389,11 @@ class HostDriver implements Driver {
     if (fatal !== null) {
       this.#fail(fatal);
     } else if (this.#mayDeadlock(loop._nextDeadline())) {
-      for (const run of this.#runs.slice()) {
+      for (let run = this.#runs; run !== null; ) {
+        const next = run.next;
         const deadlock = loop._deadlockError(run.draining ? null : run.task);
         this.#finish(run, new DeadlockError(deadlock.message + DEADLOCK_ADVICE, deadlock.waiting));
+        run = next;
       }
     }
     // What that did (a shutdown begun, a policy's callback) woke the loop if it made work.
@@ -390,8 +406,7 @@ class HostDriver implements Driver {
    * no run to tell, the host gets it, as it gets a native callback's error or rejection.
    */
   #fail(error: unknown): void {
-    const runs = this.#runs;
-    if (runs.length === 0) {
+    if (this.#runs === null) {
       if (error instanceof UnhandledTaskError) void nativeReject(error);
       else
         this.host.queueTask(() => {
@@ -399,19 +414,21 @@ class HostDriver implements Driver {
         });
       return;
     }
-    for (const run of runs.slice()) {
+    for (let run: HostRun | null = this.#runs; run !== null; ) {
+      const next: HostRun | null = run.next;
       if (!run.shutdown) this.#finish(run, error);
       else if (run.draining) {
         // An unhandled failure during the cleanup is kept for its end; a throwing callback ends it.
         if (error instanceof UnhandledTaskError) run.failure = error;
         else this.#finish(run, error);
       } else this.#drain(run, error);
+      run = next;
     }
   }
 
   /** Detaches if nobody holds the loop and no run is pending; gives what #letGo gives. */
   letGoIfUnused(): unknown {
-    return this.#holds === 0 && this.#runs.length === 0 ? this.#letGo() : NO_FAILURE;
+    return this.#holds === 0 && this.#runs === null ? this.#letGo() : NO_FAILURE;
   }
 
   /**

@@ -381,9 +381,14 @@ export class EventLoop {
     this.#run(DRAIN);
   }
 
-  /** @internal Cancels every task still alive, oldest first (a shutdown's first step). */
+  /**
+   * @internal Cancels every task still alive, oldest first (a shutdown's first step). By index,
+   * over the tasks there when it began (a cancel settles none of them at once, so the list is not
+   * compacted meanwhile): no Array method or iterator, which the program may have replaced.
+   */
   _cancelLive(): void {
-    for (const task of this.#live.slice()) task.cancel();
+    const live = this.#live;
+    for (let i = 0, n = live.length; i < n; i++) live[i]!.cancel();
   }
 
   /** @internal Takes an unowned task and queues its first step. */
