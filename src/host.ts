@@ -18,8 +18,10 @@
  *   timers may fire early (Node's up to about a millisecond: it counts from the time cached when
  *   its loop iteration began), so the turn checks the deadline on the loop's clock, and the driver
  *   re-arms for what is left: never early, late by the host timer's granularity. A VirtualClock is
- *   not waited on: it jumps to the deadline once no host wait is pending (virtual time stands
- *   still while the program waits for the host).
+ *   not waited on: it jumps to the deadline, at once (after a host task) when no host wait is
+ *   pending, and otherwise once the host has been silent for VIRTUAL_PATIENCE_MS (virtual time
+ *   stands still while the host answers, as it would in a simulation; but a native Promise may
+ *   itself wait for a virtual timer, with `globals: "virtual"`, so the wait cannot be forever).
  *
  * When it ends (HostRun): a run settles its native Promise when its task is done (`runAsync()`
  * first cancels what is left and waits for its cleanup, as asyncio.run does), when its signal
@@ -115,6 +117,8 @@ const nodeHost: Host | null =
 
 // Turns run from microtasks in a row before one goes through a host task (see the top).
 const MAX_MICROTASK_TURNS = 64;
+// How long, in real milliseconds, a VirtualClock waits for a silent host before it jumps anyway.
+const VIRTUAL_PATIENCE_MS = 10;
 // setTimeout's longest delay: a longer one fires at once in Node. A deadline further off is
 // reached by re-arming.
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -221,8 +225,7 @@ class HostDriver implements Driver {
     this.#microtaskTurns = 0;
     if (this.#jump) {
       this.#jump = false;
-      const loop = this.loop;
-      if (!loop._hasReady && loop._hostWaits === 0) loop.clock.sleepUntil(loop._nextDeadline());
+      if (this.loop._hostWaits === 0) this.#jumpClock();
     }
     this.#turn();
   };
@@ -230,7 +233,9 @@ class HostDriver implements Driver {
     this.#timer = null;
     this.#timerDeadline = Number.POSITIVE_INFINITY;
     this.#microtaskTurns = 0;
-    if (this.#attached && this.#queued === NONE) this.#turn(); // (a queued turn fires due timers too)
+    if (!this.#attached || this.#queued !== NONE) return; // (a queued turn fires due timers too)
+    if (this.#virtual) this.#jumpClock(); // the host was silent for VIRTUAL_PATIENCE_MS
+    this.#turn();
   };
   readonly #onIdle = (): void => {
     this.#idleCheck = false;
@@ -245,6 +250,12 @@ class HostDriver implements Driver {
     loop._attachDriver(this, call);
     drivers.set(loop, this);
     this.#queueTurn(MICROTASK); // a first look: work may be waiting already, and timers to arm
+  }
+
+  /** Moves a VirtualClock to the next deadline, unless work came meanwhile. */
+  #jumpClock(): void {
+    const loop = this.loop;
+    if (!loop._hasReady) loop.clock.sleepUntil(loop._nextDeadline());
   }
 
   /** The loop woke from idle: something reached it from outside a turn. */
@@ -350,13 +361,16 @@ class HostDriver implements Driver {
   #wait(): void {
     const loop = this.loop;
     const deadline = loop._nextDeadline();
-    if (this.#virtual) {
-      if (deadline !== Number.POSITIVE_INFINITY && loop._hostWaits === 0) {
+    if (!this.#virtual) this.#arm(deadline, loop._timersKeepAlive);
+    else if (deadline !== Number.POSITIVE_INFINITY) {
+      if (loop._hostWaits === 0) {
         this.#jump = true;
         this.#queueTurn(TASK); // after the host's due callbacks, which may still make work
         return;
       }
-    } else this.#arm(deadline, loop._timersKeepAlive);
+      // The host is answering: a patience timer, restarted each time the loop goes idle.
+      this.#arm(Number.NaN, loop._timersKeepAlive);
+    } else this.#arm(deadline, true);
     loop._idle();
     if (!this.#idleCheck && (loop._unhandledPending || this.#mayDeadlock(deadline))) {
       this.#idleCheck = true;
@@ -364,6 +378,10 @@ class HostDriver implements Driver {
     }
   }
 
+  /**
+   * The one host timer: for `deadline` on the loop's clock (kept if it is armed for it already),
+   * none for Infinity, or a VirtualClock's patience timer for NaN (never kept: restarted).
+   */
   #arm(deadline: number, keepAlive: boolean): void {
     if (this.#timer !== null) {
       if (deadline === this.#timerDeadline && keepAlive === this.#timerKeepsAlive) return;
@@ -373,7 +391,10 @@ class HostDriver implements Driver {
     this.#timerDeadline = deadline;
     this.#timerKeepsAlive = keepAlive;
     if (deadline === Number.POSITIVE_INFINITY) return;
-    const ms = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil((deadline - this.loop.time()) * 1000)));
+    const ms =
+      deadline !== deadline // NaN
+        ? VIRTUAL_PATIENCE_MS
+        : Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil((deadline - this.loop.time()) * 1000)));
     this.#timer = this.host.setTimer(this.#onTimer, ms, keepAlive);
   }
 
