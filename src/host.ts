@@ -212,6 +212,7 @@ class HostDriver implements Driver {
   #timerDeadline = Number.POSITIVE_INFINITY;
   #timerKeepsAlive = true;
   #idleCheck = false; // a host task is queued to look at the idle loop (failures, deadlock)
+  #turning = false; // in the loop's turn: detaching waits for its end
   // Made once: no closure per turn.
   readonly #onMicrotask = (): void => {
     if (this.#queued !== MICROTASK) return; // stale: the driver let go meanwhile
@@ -270,6 +271,7 @@ class HostDriver implements Driver {
   /** One `attach()` lets go; the last one detaches unless runs are pending. */
   release(): void {
     this.#holds--;
+    if (this.#turning) return; // not in the middle of a turn: at its end (#turn)
     const error = this.letGoIfUnused();
     if (error !== NO_FAILURE) throw error;
   }
@@ -297,13 +299,25 @@ class HostDriver implements Driver {
   }
 
   #turn(): void {
+    let threw = false;
+    let error: unknown;
+    this.#turning = true;
     try {
       this.loop._hostTurn();
-    } catch (error) {
-      this.#fail(error); // a callback threw, as it would out of a synchronous run
+    } catch (e) {
+      threw = true;
+      error = e;
+    } finally {
+      this.#turning = false;
     }
+    if (threw) this.#fail(error); // a callback threw, as it would out of a synchronous run
     if (!this.#attached) return;
     this.#progress();
+    if (this.#attached && this.#holds === 0 && this.#runs === null) {
+      // The last attach() let go during the turn: now that it is over, detach.
+      const failure = this.#letGo();
+      if (failure !== NO_FAILURE) this.#fail(failure);
+    }
     if (!this.#attached) return;
     if (this.loop._hasReady) this.#queueTurn(TASK);
     else this.#wait();

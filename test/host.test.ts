@@ -655,6 +655,23 @@ describe("toPromise()", () => {
 });
 
 describe("loop.attach()", () => {
+  it("lets a task detach the loop it runs on: the loop lets go once the turn is over", async () => {
+    const loop = new EventLoop();
+    const detach = loop.attach();
+    const log: string[] = [];
+    await new Promise<void>((resolve) => {
+      coroutine(function* () {
+        yield* asleep(0.001);
+        detach();
+        log.push(`still running: ${currentLoop() === loop}`);
+        resolve();
+      })();
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(["still running: true"]);
+    expect(loop.isRunning()).toBe(false);
+  });
+
   it("serves tasks that host code starts: an HTTP handler calling a coroutine", async () => {
     const loop = new EventLoop();
     const detach = loop.attach();
