@@ -35,7 +35,14 @@ export {
   type VirtualGlobalsOptions,
 } from "./loop.js";
 export { run, runAsync, type RunAsyncOptions, type RunOptions } from "./run.js";
-export { currentSignal, fromPromise, toPromise, type FromPromiseOptions } from "./interop.js";
+export {
+  currentSignal,
+  fromPromise,
+  toPromise,
+  type AbortSignalLike,
+  type FromPromiseOptions,
+  type TaskSignal,
+} from "./interop.js";
 export { LoopPromise } from "./promise.js";
 export { createFuture, Future } from "./future.js";
 export { Barrier } from "./sync/barrier.js";

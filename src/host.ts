@@ -46,6 +46,7 @@ import { VirtualClock } from "./clock.js";
 import { describe } from "./describe.js";
 import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
 import type { AwaitableLike, Driver, EventLoop } from "./loop.js";
+import type { AbortSignalLike } from "./interop.js";
 import { isNativePromise } from "./native.js";
 import { Task } from "./task.js";
 
@@ -84,7 +85,7 @@ export interface RunAsyncLoopOptions {
    * Cancels the work when aborted; the Promise then rejects with `signal.reason` once the work
    * has ended (its `finally` blocks have run). Aborted already: rejects at once, nothing runs.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** The host to run on if the loop is not attached yet; Node's event loop unless given. */
   host?: Host;
 }
@@ -143,7 +144,7 @@ class HostRun {
   readonly shutdown: boolean;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: unknown) => void;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortSignalLike | undefined;
   readonly #onAbort: (() => void) | null = null;
   draining = false;
   failure: unknown = NO_FAILURE;
@@ -154,7 +155,7 @@ class HostRun {
   constructor(
     task: Task<unknown>,
     shutdown: boolean,
-    signal: AbortSignal | undefined,
+    signal: AbortSignalLike | undefined,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
   ) {
@@ -515,13 +516,13 @@ function driverOf(loop: EventLoop, host: Host | undefined, call: string): HostDr
   return driver;
 }
 
-function checkSignal(signal: unknown, call: string): AbortSignal | undefined {
+function checkSignal(signal: unknown, call: string): AbortSignalLike | undefined {
   if (signal === undefined) return undefined;
-  const s = signal as Partial<AbortSignal> | null;
+  const s = signal as Partial<AbortSignalLike> | null;
   if (typeof s !== "object" || s === null || typeof s.aborted !== "boolean" || typeof s.addEventListener !== "function") {
     throw new TypeError(`Expected \`signal\` of ${call} to be an AbortSignal, got ${describe(signal)}.`);
   }
-  return signal as AbortSignal;
+  return signal as AbortSignalLike;
 }
 
 /** @internal `loop.attach(host)`: see EventLoop#attach. */
@@ -547,7 +548,7 @@ export function runOnHost<T>(
   shutdown = false,
 ): Promise<T> {
   const call = shutdown ? "runAsync()" : "loop.runAsync()";
-  let signal: AbortSignal | undefined;
+  let signal: AbortSignalLike | undefined;
   let driver: HostDriver;
   let task: Task<T>;
   try {

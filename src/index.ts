@@ -27,7 +27,7 @@ export type {
   VirtualGlobalsOptions,
 } from "./loop.js";
 export type { RunAsyncOptions, RunOptions } from "./run.js";
-export type { FromPromiseOptions } from "./interop.js";
+export type { AbortSignalLike, FromPromiseOptions, TaskSignal } from "./interop.js";
 export type { QueueOptions } from "./sync/queue.js";
 
 // The awaitable protocol and sleeping.

@@ -20,6 +20,26 @@ import { ignoreOutcome, isNativePromise } from "./native.js";
 import { running, runningTask } from "./running.js";
 import { Task } from "./task.js";
 
+/**
+ * What handloop uses of an AbortSignal it is given (`runAsync(main, { signal })`): the DOM's and
+ * Node's fit, and so does any object that keeps their contract. handloop's declarations name this
+ * rather than the global `AbortSignal`, so they type-check in a project with neither DOM nor Node
+ * types.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/**
+ * The type of the signal `currentSignal()` gives: the global `AbortSignal` where the program's
+ * types declare one (DOM or Node types), so that `fetch(url, { signal: currentSignal() })`
+ * type-checks, else AbortSignalLike. At run time it is always the host's own AbortSignal.
+ */
+export type TaskSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : AbortSignalLike;
+
 /** Options of `fromPromise()`. */
 export interface FromPromiseOptions {
   /**
@@ -35,7 +55,7 @@ export interface FromPromiseOptions {
 const NativePromise = Promise;
 
 const waitFor = coroutine(function* fromPromise<T>(
-  source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
+  source: PromiseLike<T> | ((signal: TaskSignal) => PromiseLike<T>),
   wait: boolean,
 ): Generator<unknown, T, unknown> {
   const promise = typeof source === "function" ? source(currentSignal()) : source;
@@ -92,7 +112,7 @@ const waitFor = coroutine(function* fromPromise<T>(
  * ```
  */
 export function fromPromise<T>(
-  source: PromiseLike<T> | ((signal: AbortSignal) => PromiseLike<T>),
+  source: PromiseLike<T> | ((signal: TaskSignal) => PromiseLike<T>),
   options: FromPromiseOptions = {},
 ): Task<T> {
   if (typeof source !== "function" && !isThenable(source)) {
@@ -154,14 +174,14 @@ function fromTask<T>(task: Task<T>): Promise<T> {
  * }
  * ```
  */
-export function currentSignal(): AbortSignal {
+export function currentSignal(): TaskSignal {
   const task = runningTask();
   if (task === null) {
     throw new UsageError(
       "currentSignal() was called outside any task: it gives the signal of the task running now. Call it in a coroutine or a compiled async function, before its first await if it is a native one.",
     );
   }
-  return task._signal();
+  return task._signal() as TaskSignal;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -7,6 +7,7 @@ import { nativeAsyncFunctionError, nativePromiseError } from "./adopt.js";
 import type { Clock } from "./clock.js";
 import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
 import { runOnHost, type Host } from "./host.js";
+import type { AbortSignalLike } from "./interop.js";
 import { currentLoop, EventLoop, type AwaitableLike, type GlobalsOption, type UnhandledErrorPolicy } from "./loop.js";
 import { isNativeAsyncFunction, isNativePromise } from "./native.js";
 import { running } from "./running.js";
@@ -105,7 +106,7 @@ export interface RunAsyncOptions extends RunOptions {
    * Cancels `main` when aborted: its cleanup runs, then the Promise rejects with `signal.reason`.
    * Aborted already: the Promise rejects with `signal.reason` at once, and `main` never runs.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** The host event loop that calls the loop's turns; Node's unless given (see `Host`). */
   host?: Host;
 }
