@@ -379,6 +379,7 @@ class HostDriver implements Driver {
     if (!this.#virtual) this.#arm(deadline, loop._timersKeepAlive);
     else if (deadline !== Number.POSITIVE_INFINITY) {
       if (loop._hostWaits === 0) {
+        this.#arm(Number.POSITIVE_INFINITY, true); // no patience timer left over
         this.#jump = true;
         this.#queueTurn(TASK); // after the host's due callbacks, which may still make work
         return;

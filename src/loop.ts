@@ -22,8 +22,8 @@
  * - At most one loop runs on a thread at a time (`running.loop`): synchronously, or attached to
  *   the host by a driver.
  * - Every adopted task that has not finished is in the live list, oldest first.
- * - `#idle` implies a driver is attached, no host callback is queued to run a turn, and the ready
- *   queue is empty.
+ * - `#idle` implies a driver is attached, the ready queue is empty, and no microtask or host task
+ *   is queued to run a turn (a host timer may be armed).
  */
 
 import { toTask, type AwaitableLike } from "./adopt.js";
