@@ -12,8 +12,9 @@
  * - A turn that leaves work ready queues the next as a host task (Node: `setImmediate`), behind
  *   the I/O callbacks that are due: an `asleep(0)` loop lets the host's I/O through between every
  *   two turns, where a chain of native awaits lets none through.
- * - At most MAX_MICROTASK_TURNS turns run from microtasks in a row; the next goes through a host
- *   task, so host code that keeps waking the loop from microtasks cannot starve I/O either.
+ * - At most MAX_MICROTASK_TURNS turns run from microtasks in a row (counted since the last turn a
+ *   host task or timer ran); the next goes through a host task, so host code that keeps waking
+ *   the loop from microtasks cannot starve I/O either.
  * - Idle: at most one host timer, for the earliest deadline, re-armed when that changes. Host
  *   timers may fire early (Node's up to about a millisecond: it counts from the time cached when
  *   its loop iteration began), so the turn checks the deadline on the loop's clock, and the driver
@@ -272,7 +273,7 @@ class HostDriver implements Driver {
   /** One `attach()` lets go; the last one detaches unless runs are pending. */
   release(): void {
     this.#holds--;
-    if (this.#turning) return; // not in the middle of a turn: at its end (#turn)
+    if (this.#turning) return; // called by a task: #turn detaches once the turn is over
     const error = this.letGoIfUnused();
     if (error !== NO_FAILURE) throw error;
   }
