@@ -20,6 +20,12 @@
  * matters when the test had not called `$DONE`, and says whether a native Promise was what
  * nothing could settle.
  *
+ * Host mode (`--host`): the same compiled test, evaluated as `main` of `runAsync()` on the
+ * realm's handloop, with the worker's own event loop as the host: native Promises settle between
+ * the loop's turns, as in a program run that way. An async test's `main` waits for `$DONE`; the
+ * run still ends on a DeadlockError when nothing can make progress, and is aborted at the time
+ * limit.
+ *
  * Native (`--native`): the same harness and test, uncompiled, on the engine's own Promises,
  * whose jobs the realm's own microtask queue runs after each evaluation.
  *
@@ -56,6 +62,8 @@ export interface Job {
    * harness runs, as compiled code sees it (the tests of built-ins/Promise, which judge it).
    */
   loopPromise: boolean;
+  /** Compiled runs only: run the test under `runAsync()`, the worker's event loop its host. */
+  host: boolean;
 }
 
 /** What the worker posts back for a job. */
@@ -139,11 +147,33 @@ interface Handloop {
   VirtualClock: new () => unknown;
   DeadlockError: new (...args: never[]) => Error;
   LoopPromise: unknown;
+  runAsync(main: () => unknown, options: { clock: unknown; unhandledError: () => void; host: unknown; signal: AbortSignal }): Promise<unknown>;
+  createFuture(): { resolve(value: unknown): boolean };
+  asleep(seconds: number): unknown;
 }
 
-function runJob(job: Job): Outcome {
+/** The worker's own event loop, as the Host of a realm's handloop (a realm has no timers of its own). */
+const workerHost = {
+  queueMicrotask: (callback: () => void) => queueMicrotask(callback),
+  queueTask: (callback: () => void) => void setImmediate(callback),
+  setTimer: (callback: () => void, ms: number) => setTimeout(callback, ms),
+  clearTimer: (timer: unknown) => clearTimeout(timer as NodeJS.Timeout),
+};
+
+/** A host-mode run's outcome comes later, through a promise of the realm's (not this file's). */
+interface Later {
+  then(onOutcome: (outcome: Outcome) => void, onError: (error: unknown) => void): unknown;
+}
+
+function runJob(job: Job): Outcome | Later {
   const printed: string[] = [];
-  const context = newRealm((message) => printed.push(String(message)), job.native, job.loopPromise);
+  let onDone: (() => void) | null = null;
+  const print = (message: unknown) => {
+    const line = String(message);
+    printed.push(line);
+    if (onDone !== null && line.startsWith("Test262:AsyncTest")) onDone();
+  };
+  const context = newRealm(print, job.native, job.loopPromise);
   const limit = { timeout: setup.timeoutMs };
 
   try {
@@ -178,6 +208,25 @@ function runJob(job: Job): Outcome {
 
   const global = vm.runInContext("globalThis", context) as Record<string, unknown>;
   const handloop = global[setup.runtimeGlobal] as Handloop;
+  if (job.host) {
+    const done = handloop.createFuture();
+    onDone = () => done.resolve(undefined);
+    const main = () => {
+      script.runInContext(context, limit);
+      return job.async ? done : handloop.asleep(0);
+    };
+    const options = { clock: new handloop.VirtualClock(), unhandledError: () => {}, host: workerHost, signal: AbortSignal.timeout(setup.timeoutMs) };
+    return handloop.runAsync(main, options).then(
+      (): Outcome => (job.async ? asyncVerdictOf(printed) : completedVerdict(job)),
+      (error: unknown): Outcome => {
+        if (error instanceof handloop.DeadlockError) return stuckVerdict(job, printed, error);
+        if (error instanceof DOMException && error.name === "TimeoutError") {
+          return { pass: false, message: `timed out after ${setup.timeoutMs / 1000} s` }; // the signal's
+        }
+        return thrownVerdict(job, error);
+      },
+    );
+  }
   let thrown: { error: unknown } | null = null;
   let deadlock: Error | null = null;
   // The loop is made by the realm's own handloop; this function only starts it, inside the limit.
@@ -205,10 +254,20 @@ function runJob(job: Job): Outcome {
   }
   const threw = thrown as { error: unknown } | null;
   if (threw !== null) return thrownVerdict(job, threw.error);
+  return stuckVerdict(job, printed, deadlock as Error | null);
+}
+
+/** An async test's verdict from what it printed: passed or failed through $DONE, or never called it. */
+function asyncVerdictOf(printed: string[]): Outcome {
+  const done = printed.find((line) => line.startsWith("Test262:AsyncTest"));
+  return done === undefined ? { pass: false, message: "the test never called $DONE" } : asyncVerdict(done);
+}
+
+/** The verdict of a run that ended, perhaps on a DeadlockError (`stuck`), without an error of the test's. */
+function stuckVerdict(job: Job, printed: string[], stuck: Error | null): Outcome {
   if (!job.async) return completedVerdict(job);
   const done = printed.find((line) => line.startsWith("Test262:AsyncTest"));
   if (done !== undefined) return asyncVerdict(done);
-  const stuck = deadlock as Error | null;
   return {
     pass: false,
     message: `the test never called $DONE${stuck === null ? "" : `: ${stuck.message.replace(/\s+/g, " ")}`}`,
@@ -241,15 +300,26 @@ function completedVerdict(job: Job): Outcome {
 // A test262 host ignores unhandled rejections (HostPromiseRejectionTracker has no effect on a
 // test's result); Node would end the worker for one.
 process.on("unhandledRejection", () => {});
+// Nor warns when one is handled later (host mode lets native rejections be seen, then handled).
+process.on("rejectionHandled", () => {});
 
 parentPort!.on("message", (job: Job) => {
-  let outcome: Outcome;
+  let outcome: Outcome | Later;
   try {
     outcome = runJob(job);
   } catch (error) {
     outcome = { pass: false, message: `the runner failed: ${describeError(error)}` };
   }
-  if (outcome.pass || job.native || outcome.nativePromise) {
+  if ("then" in outcome) {
+    outcome.then(
+      (settled) => report(job, settled),
+      (error: unknown) => report(job, { pass: false, message: `the runner failed: ${describeError(error)}` }),
+    );
+  } else report(job, outcome);
+});
+
+function report(job: Job, outcome: Outcome): void {
+  if (outcome.pass || job.native || job.host || outcome.nativePromise) {
     parentPort!.postMessage({ id: job.id, outcome });
     return;
   }
@@ -265,4 +335,4 @@ parentPort!.on("message", (job: Job) => {
     }
     parentPort!.postMessage({ id: job.id, outcome });
   });
-});
+}

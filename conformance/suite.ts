@@ -201,21 +201,22 @@ export function readExpectations(file: string): Map<string, Expectation> {
  * Writes an expectations file: a header that explains it, the categories, then the entries. One
  * file per suite (the async suite, or built-ins/Promise with `promise`) and per kind of run.
  */
-export function formatExpectations(entries: readonly Expectation[], native: boolean, promise = false): string {
+export function formatExpectations(entries: readonly Expectation[], native: boolean, promise = false, host = false): string {
   const suite = promise ? "built-ins/Promise" : "the async suite";
+  const command = `npm run test262${native ? " -- --native" : host ? " -- --host" : ""}`;
   const header = [
     native
-      ? `# test262 expectations for Node's own ${promise ? "Promise" : "async/await"} (\`npm run test262 -- --native\`), the harness's check.`
+      ? `# test262 expectations for Node's own ${promise ? "Promise" : "async/await"} (\`${command}\`), the harness's check.`
       : promise
-        ? "# test262 expectations for handloop's LoopPromise (`npm run test262`), the realm's global Promise in these tests."
-        : "# test262 expectations for handloop's compiled code (`npm run test262`).",
+        ? `# test262 expectations for handloop's LoopPromise (\`${command}\`), the realm's global Promise in these tests${host ? ", each test run under runAsync() (host mode)" : ""}.`
+        : `# test262 expectations for handloop's compiled code (\`${command}\`)${host ? ", each test run under runAsync() (host mode), where native Promises settle" : ""}.`,
     "#",
     native
       ? `# Every test of ${suite} that Node itself does not pass, one per line:`
       : `# Every test of ${suite} that is not expected to pass when compiled by handloop and run on its loop, one per line:`,
     "# `<path under test/>[:strict|:sloppy]  <category>  [note]`.",
     "# A test that fails and is not listed, or passes and is listed, fails the run.",
-    `# \`npm run test262 -- ${native ? "--native " : ""}--update\` rewrites this file from a run, keeping each category.`,
+    `# \`npm run test262 -- ${native ? "--native " : host ? "--host " : ""}--update\` rewrites this file from a run, keeping each category.`,
     "#",
     "# Categories:",
     ...Object.entries(CATEGORIES).map(([id, text]) => `#   ${id.padEnd(20)} ${text}`),

@@ -7,6 +7,7 @@
  *   npm run test262 -- language/statements/for-await-of   # some folders or files only
  *   npm run test262 -- built-ins/Promise              # LoopPromise only
  *   npm run test262 -- --native                       # the same tests on Node's own async: checks the harness
+ *   npm run test262 -- --host                         # compiled, each test under runAsync(): host mode, native Promises settle
  *   npm run test262 -- --update                       # rewrite the expectations files from this run
  *   npm run test262 -- --list                         # print every failure with its message
  *
@@ -18,7 +19,7 @@
  * the time limit. The suite is read where it is (TEST262_DIR, or ../shared/test262), never copied.
  */
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,9 +43,17 @@ import {
 } from "./suite.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-/** The expectations file of the async suite, or of built-ins/Promise (`promise`), compiled or `native`. */
-const expectationsFile = (native: boolean, promise: boolean) =>
-  join(root, "conformance", `test262-expectations${promise ? ".promise" : ""}${native ? ".native" : ""}.txt`);
+/**
+ * The expectations file of the async suite, or of built-ins/Promise (`promise`): compiled,
+ * `native`, or compiled in host mode, whose own file (`.host`) is read only where one exists (its
+ * results differ from a synchronous run's), and is what `--update` writes.
+ */
+function expectationsFile(native: boolean, promise: boolean, host: boolean, writing = false): string {
+  const file = (variant: string) => join(root, "conformance", `test262-expectations${promise ? ".promise" : ""}${variant}.txt`);
+  if (native) return file(".native");
+  if (host && (writing || existsSync(file(".host")))) return file(".host");
+  return file("");
+}
 const RUNTIME_GLOBAL = "$handloop";
 const UNINVESTIGATED = "uninvestigated";
 
@@ -63,6 +72,11 @@ const option = (name: string, fallback: number) => {
   return value;
 };
 const native = flag("--native");
+const host = flag("--host");
+if (native && host) {
+  console.error("--native and --host cannot go together: --host runs the compiled tests under runAsync(), --native runs them uncompiled.");
+  process.exit(2);
+}
 const update = flag("--update");
 const listAll = flag("--list");
 const jobs = option("--jobs", Math.min(2, availableParallelism()));
@@ -135,6 +149,7 @@ function prepare(id: number, file: string, source: string, meta: FrontMatter, sc
     async: meta.flags.includes("async"),
     negative: meta.negative,
     loopPromise: !native && isPromiseTest(file),
+    host,
   };
 }
 
@@ -316,7 +331,11 @@ for (const [file, scenarios] of byTest) {
 const passed = counts.all.passed;
 
 const pct = (n: number, of: number) => (of === 0 ? "-" : `${((100 * n) / of).toFixed(1)}%`);
-const title = native ? "run natively on Node's own async/await" : "compiled by handloop, run on its loop";
+const title = native
+  ? "run natively on Node's own async/await"
+  : host
+    ? "compiled by handloop, run on its loop under runAsync() (host mode)"
+    : "compiled by handloop, run on its loop";
 const which = [...byTest.keys()].every(isPromiseTest) ? "built-ins/Promise" : [...byTest.keys()].some(isPromiseTest) ? "async suite and built-ins/Promise" : "async suite";
 console.log(`test262, ${which}, ${title}: ${byTest.size} tests (${runs.length} runs) from ${suite.dir}, in ${seconds.toFixed(0)} s\n`);
 const width = Math.max(...[...groups.keys()].map((g) => g.length));
@@ -334,7 +353,7 @@ for (const [name, tally] of [["async suite", counts.async], ["built-ins/Promise"
   if (tally.tests === 0 || tally.tests === total) continue;
   console.log(`  ${name}: ${tally.passed} of ${tally.tests} (${pct(tally.passed, tally.tests)})`);
 }
-if (!native) {
+if (!native && !host) {
   const runnable = total - counts.all.native;
   console.log(
     `passed of the tests that can run in a synchronous run: ${passed} of ${runnable} (${pct(passed, runnable)}); ` +
@@ -359,7 +378,7 @@ let ok = true;
 for (const promiseSuite of [false, true]) {
   const owned = (file: string) => isPromiseTest(file) === promiseSuite;
   if (![...byTest.keys()].some(owned)) continue;
-  const file = expectationsFile(native, promiseSuite);
+  const file = expectationsFile(native, promiseSuite, host);
   const expected = readExpectations(file);
   const selected = (key: string) => byTest.has(key.replace(/:(strict|sloppy)$/, ""));
   const isExpected = (key: string, file: string) => expected.has(key) || expected.has(file);
@@ -380,8 +399,9 @@ for (const promiseSuite of [false, true]) {
       const note = before?.note ?? (category === UNINVESTIGATED ? f.outcome.message.slice(0, 160) : "");
       entries.push({ key: f.key, category, note });
     }
-    writeFileSync(file, formatExpectations(entries, native, promiseSuite));
-    console.log(`\nwrote ${entries.length} entries to ${file}`);
+    const target = expectationsFile(native, promiseSuite, host, true);
+    writeFileSync(target, formatExpectations(entries, native, promiseSuite, host));
+    console.log(`\nwrote ${entries.length} entries to ${target}`);
     continue;
   }
 

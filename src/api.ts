@@ -30,11 +30,21 @@ export {
   type AwaitableLike,
   type EventLoopOptions,
   type GlobalsOption,
+  type Host,
+  type RunAsyncLoopOptions,
   type TaskOptions,
   type UnhandledErrorPolicy,
   type VirtualGlobalsOptions,
 } from "./loop.js";
-export { run, type RunOptions } from "./run.js";
+export { run, runAsync, type RunAsyncOptions, type RunOptions } from "./run.js";
+export {
+  currentSignal,
+  fromPromise,
+  toPromise,
+  type AbortSignalLike,
+  type FromPromiseOptions,
+  type TaskSignal,
+} from "./interop.js";
 export { LoopPromise } from "./promise.js";
 export { createFuture, Future } from "./future.js";
 export { Barrier } from "./sync/barrier.js";

@@ -197,21 +197,22 @@ function errorOf(task: Task<unknown>): unknown {
 const timing = coroutine(function* timeout<T>(seconds: number, work: AwaitableLike<T>) {
   const loop = currentLoop();
   const inner = loop.createTask(work);
-  let expired = false;
+  let expired: TimeoutError | null = null;
   const timer = loop.callLater(seconds, () => {
-    expired = inner.cancel(`timeout(${seconds}) expired`);
+    // Made now, so that the work's AbortSignal (currentSignal()) aborts with the very error this
+    // timeout throws.
+    const error = new TimeoutError(`timeout(${seconds}) expired: task "${inner.name}" did not finish within ${seconds} s.`, seconds);
+    if (inner._cancelWith(`timeout(${seconds}) expired`, error)) expired = error;
   });
-  const timedOut = () =>
-    new TimeoutError(`timeout(${seconds}) expired: task "${inner.name}" did not finish within ${seconds} s.`, seconds);
   try {
     const value = (yield inner) as T;
-    if (expired) throw timedOut(); // it caught the cancellation and returned: still too late
+    if (expired !== null) throw expired; // it caught the cancellation and returned: still too late
     return value;
   } catch (error) {
     // Only our own expiry becomes a TimeoutError: a cancellation of this task from outside (an
     // outer timeout, say) or a real error raised during the cleanup passes through unchanged.
-    if (expired && error instanceof CancelledError && inner.cancelled() && error === errorOf(inner)) {
-      throw timedOut();
+    if (expired !== null && error instanceof CancelledError && inner.cancelled() && error === errorOf(inner)) {
+      throw expired;
     }
     throw error;
   } finally {

@@ -22,11 +22,14 @@ export type {
   AwaitableLike,
   EventLoopOptions,
   GlobalsOption,
+  Host,
+  RunAsyncLoopOptions,
   TaskOptions,
   UnhandledErrorPolicy,
   VirtualGlobalsOptions,
 } from "./loop.js";
-export type { RunOptions } from "./run.js";
+export type { RunAsyncOptions, RunOptions } from "./run.js";
+export type { AbortSignalLike, FromPromiseOptions, TaskSignal } from "./interop.js";
 export type { QueueOptions } from "./sync/queue.js";
 
 // The awaitable protocol and sleeping.
@@ -254,7 +257,13 @@ export type Handle = Api.Handle;
 export const TimerHandle: typeof Api.TimerHandle = api.TimerHandle;
 export type TimerHandle = Api.TimerHandle;
 export const run: typeof Api.run = api.run;
+export const runAsync: typeof Api.runAsync = api.runAsync;
 export const isCompiled: typeof Api.isCompiled = api.isCompiled;
+
+// Native Promises and AbortSignal (host mode).
+export const fromPromise: typeof Api.fromPromise = api.fromPromise;
+export const toPromise: typeof Api.toPromise = api.toPromise;
+export const currentSignal: typeof Api.currentSignal = api.currentSignal;
 
 // Structured concurrency.
 export const gather: typeof Api.gather = api.gather;

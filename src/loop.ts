@@ -14,9 +14,19 @@
  * The loop does not know what tasks do: it runs Runnables and fires TimerEntries. What a
  * coroutine may ask for is in awaitable.ts; how it is resumed is in task.ts.
  *
+ * Host mode (host.ts) runs the very same turn; only who calls it and how the loop waits change.
+ * A driver calls `_hostTurn()` from the host's own callbacks instead of `#run` calling `#turn` in
+ * a loop, and, when nothing is ready, arms a host timer instead of asking the clock to block.
+ * While a driver is attached, this loop is the thread's running loop between its turns too, so
+ * host code (a native callback, an HTTP handler) that starts tasks or settles promises feeds this
+ * loop; whatever reaches it from outside a turn while it is idle wakes the driver (`#wake`).
+ *
  * Invariants:
- * - At most one loop runs on a thread at a time (`running.loop`).
+ * - At most one loop runs on a thread at a time (`running.loop`): synchronously, or attached to
+ *   the host by a driver.
  * - Every adopted task that has not finished is in the live list, oldest first.
+ * - `#idle` implies a driver is attached, the ready queue is empty, and no microtask or host task
+ *   is queued to run a turn (a host timer may be armed).
  */
 
 import { toTask, type AwaitableLike } from "./adopt.js";
@@ -24,10 +34,11 @@ import { checkFunction, checkSeconds } from "./checks.js";
 import { FrameClock, RealClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
 import { deadlockError } from "./deadlock.js";
-import { UsageError, type DeadlockError } from "./errors.js";
+import { UsageError, type DeadlockError, type UnhandledTaskError } from "./errors.js";
 import { FrameDriver, type AdvanceOptions, type AdvanceResult } from "./frame.js";
 import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
+import { attachHost, runOnHost, type Host, type RunAsyncLoopOptions } from "./host.js";
 import type { LoopPromise } from "./promise.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
 import { running, runningTask } from "./running.js";
@@ -37,6 +48,7 @@ import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
 
 export type { AwaitableLike } from "./adopt.js";
 export type { AdvanceOptions, AdvanceResult } from "./frame.js";
+export type { Host, RunAsyncLoopOptions } from "./host.js";
 export type { GlobalsOption, VirtualGlobalsOptions } from "./globals.js";
 export type { UnhandledErrorPolicy } from "./unhandled.js";
 
@@ -94,6 +106,12 @@ export class EventLoop {
   readonly #globals: VirtualGlobals | null;
   // Armed virtual timers that were unref'd: they do not keep runForever() going (globals.ts).
   #unrefTimers = 0;
+  // Host mode (host.ts): the attached driver, whether it waits to be woken, and how many host
+  // waits are pending (thenables of the host's whose `then` was called and that have not called
+  // back yet: what can still wake a task when nothing on the loop can).
+  #driver: Driver | null = null;
+  #idle = false;
+  #hostWaits = 0;
 
   constructor(options: EventLoopOptions = {}) {
     const clock = options.clock ?? new RealClock();
@@ -205,7 +223,7 @@ export class EventLoop {
   callSoon(callback: () => void): Handle {
     this.#checkOpen("callSoon()");
     const handle = new Handle(checkFunction(callback, "callback", "callSoon()"));
-    this.#ready.push(handle);
+    this._schedule(handle);
     return handle;
   }
 
@@ -227,7 +245,43 @@ export class EventLoop {
   #callAt(deadline: number, callback: () => void, call: string): TimerHandle {
     const handle = new TimerHandle(this, checkFunction(callback, "callback", call), deadline);
     this.#timers.push(handle, deadline);
+    if (this.#idle) this.#wake();
     return handle;
+  }
+
+  /**
+   * Runs `work` on this loop with the host (Node's event loop) calling its turns, and gives a
+   * native Promise of its result: the asynchronous `runUntilComplete`. While it runs, Node's own
+   * I/O, timers and native Promises go on, and tasks may await them. Other tasks still pending
+   * when it settles stay pending. Several may run at once, and inside a loop attached with
+   * `attach()`; `signal` cancels `work` and rejects with `signal.reason` once it has ended.
+   *
+   * @example
+   * ```ts
+   * const loop = new EventLoop();
+   * const body = await loop.runAsync(fetchPage(url)); // fetchPage may await fetch()
+   * ```
+   */
+  runAsync<T>(work: AwaitableLike<T>, options?: RunAsyncLoopOptions): Promise<T> {
+    return runOnHost(this, work, options);
+  }
+
+  /**
+   * Hands this loop to the host until the returned function is called: Node's event loop runs its
+   * turns when there is work, and host code (an HTTP handler, a stream's callback) that calls a
+   * compiled async function, creates a task or settles a Future is served by it at once. No
+   * DeadlockError is raised meanwhile: host code may still wake any task. `host` is Node's event
+   * loop unless given. Calling the returned function again does nothing.
+   *
+   * @example
+   * ```ts
+   * const loop = new EventLoop();
+   * const detach = loop.attach();
+   * http.createServer((req, res) => void handle(req, res)).listen(8080); // handle: compiled async
+   * ```
+   */
+  attach(host?: Host): () => void {
+    return attachHost(this, host);
   }
 
   // ---- The loop itself ---------------------------------------------------------------------------
@@ -369,8 +423,18 @@ export class EventLoop {
    */
   _shutdown(): void {
     this.#checkCanRun("run()");
-    for (const task of this.#live.slice()) task.cancel();
+    this._cancelLive();
     this.#run(DRAIN);
+  }
+
+  /**
+   * @internal Cancels every task still alive, oldest first (a shutdown's first step). By index,
+   * over the tasks there when it began (a cancel settles none of them at once, so the list is not
+   * compacted meanwhile): no Array method or iterator, which the program may have replaced.
+   */
+  _cancelLive(): void {
+    const live = this.#live;
+    for (let i = 0, n = live.length; i < n; i++) live[i]!.cancel();
   }
 
   /** @internal Takes an unowned task and queues its first step. */
@@ -385,6 +449,7 @@ export class EventLoop {
    */
   _noteUnobserved(source: Task<unknown> | LoopPromise<unknown>): void {
     this.#unhandled.note(source);
+    if (this.#idle) this.#wake();
   }
 
   /**
@@ -401,12 +466,14 @@ export class EventLoop {
   /** @internal */
   _schedule(item: Runnable): void {
     this.#ready.push(item);
+    if (this.#idle) this.#wake();
   }
 
-  /** @internal */
   /** @internal Arms a timer; gives its stamp (see timer-heap.ts). */
   _addTimer(entry: TimerEntry, deadline: number): number {
-    return this.#timers.push(entry, deadline);
+    const stamp = this.#timers.push(entry, deadline);
+    if (this.#idle) this.#wake();
+    return stamp;
   }
 
   /** @internal A virtual timer was unref'd (+1), or ref'd, fired or cleared while unref'd (-1). */
@@ -417,6 +484,7 @@ export class EventLoop {
   /** @internal A timer was disarmed: its entry answers `_armed` false from now on. */
   _timerCancelled(): void {
     if (!this.#closed) this.#timers.cancelled(); // close() dropped the heap it was on
+    if (this.#idle) this.#wake(); // the host timer may be for it
   }
 
   /** @internal Appends a task that outlived its first step to the live list. */
@@ -439,6 +507,119 @@ export class EventLoop {
       live.length = kept;
     }
   }
+
+  // ---- Host mode: what a driver (host.ts) needs -----------------------------------------------------
+
+  /**
+   * @internal `driver` drives this loop from now on: it is the thread's running loop, between
+   * turns too, with its virtual globals installed if it has them. A UsageError if another loop
+   * runs, or this one runs synchronously.
+   */
+  _attachDriver(driver: Driver, call: string): void {
+    this.#checkCanRun(call);
+    if (this.#globals !== null) this.#globals.install();
+    running.loop = this;
+    this.#driver = driver;
+    this.#betweenTurns = true; // code that runs now is the host's, not a task's step
+  }
+
+  /** @internal The driver lets go: the loop is no longer running. Puts the globals back. */
+  _detachDriver(): void {
+    if (running.loop === this) running.loop = null;
+    this.#driver = null;
+    this.#idle = false;
+    this.#betweenTurns = false;
+    this.#stopping = false;
+    if (this.#globals !== null) this.#globals.restore();
+  }
+
+  /**
+   * @internal One turn, called by the driver from a host callback: exactly the one #run takes. A
+   * callback that throws has run all the same; its error goes on to the driver, which also looks
+   * at unhandled failures once the loop is idle.
+   */
+  _hostTurn(): void {
+    const ready = this.#ready;
+    this.#idle = false;
+    this.#betweenTurns = false;
+    let turning = true;
+    try {
+      this.#turn();
+      turning = false;
+    } finally {
+      if (turning) ready.shift();
+      this.#betweenTurns = true;
+    }
+  }
+
+  /**
+   * @internal The driver waits: the next thing to reach the loop from outside a turn (a job or a
+   * task made ready, a timer armed or cancelled, a failure noted, a host wait ended) wakes it.
+   */
+  _idle(): void {
+    this.#idle = this.#ready.length === 0;
+    if (!this.#idle) this.#wake();
+  }
+
+  #wake(): void {
+    this.#idle = false;
+    this.#driver!._wake();
+  }
+
+  /** @internal Whether anything is queued to run on the next turn. */
+  get _hasReady(): boolean {
+    return this.#ready.length !== 0;
+  }
+
+  /** @internal How many adopted tasks have not finished. */
+  get _liveCount(): number {
+    return this.#liveCount;
+  }
+
+  /** @internal The earliest armed deadline, or Infinity when no timer is armed. */
+  _nextDeadline(): number {
+    return this.#timers.nextDeadline();
+  }
+
+  /** @internal False when the only armed timers are virtual ones that were unref'd (globals.ts). */
+  get _timersKeepAlive(): boolean {
+    return this.#unrefTimers === 0 || this.#timers.armed !== this.#unrefTimers;
+  }
+
+  /** @internal A host wait began (+1) or ended (-1): see task.ts's ThenableJob. */
+  _hostWait(delta: 1 | -1): void {
+    this.#hostWaits += delta;
+    if (delta < 0 && this.#idle) this.#wake(); // with the last one gone, the driver looks again
+  }
+
+  /** @internal How many host waits are pending. */
+  get _hostWaits(): number {
+    return this.#hostWaits;
+  }
+
+  /** @internal Whether failures were noted that the unhandled-error policy has not looked at. */
+  get _unhandledPending(): boolean {
+    return this.#unhandled.pending;
+  }
+
+  /**
+   * @internal Looks at the unhandled failures noted so far, as #run does when the ready queue
+   * drains; gives the UnhandledTaskError the "throw" policy collected, if any.
+   */
+  _takeUnhandled(): UnhandledTaskError | null {
+    if (this.#unhandled.pending) this.#checkUnhandled();
+    return this.#unhandled.fatal ? this.#unhandled.takeError() : null;
+  }
+
+  /** @internal The DeadlockError of the tasks still waiting; `main` is the one a run waits for. */
+  _deadlockError(main: Task<unknown> | null): DeadlockError {
+    return this.#deadlock(main);
+  }
+}
+
+/** @internal What drives a loop from the host's callbacks (host.ts): woken when the loop idles. */
+export interface Driver {
+  _wake(): void;
 }
 
 /**

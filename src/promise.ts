@@ -355,19 +355,28 @@ function ResolvePromise(promise: PromiseSlots, resolution: unknown): void {
  */
 class ResolvingFunctions {
   alreadyResolved = false;
+  // The loop that counts this pair as a host wait: given to a host thenable's `then` by a
+  // ResolveThenableJob, until one of them is called (see isHostThenable).
+  waitingLoop: EventLoop | null = null;
   declare readonly resolve: (resolution: unknown) => void;
   declare readonly reject: (reason: unknown) => void;
   constructor(promise: PromiseSlots) {
     (this as { resolve: unknown }).resolve = (resolution: unknown): void => {
       if (this.alreadyResolved) return;
       this.alreadyResolved = true;
+      if (this.waitingLoop !== null) this.endHostWait();
       ResolvePromise(promise, resolution);
     };
     (this as { reject: unknown }).reject = (reason: unknown): void => {
       if (this.alreadyResolved) return;
       this.alreadyResolved = true;
+      if (this.waitingLoop !== null) this.endHostWait();
       PromiseSlots.RejectPromise(promise, reason);
     };
+  }
+  endHostWait(): void {
+    this.waitingLoop!._hostWait(-1);
+    this.waitingLoop = null;
   }
 }
 
@@ -382,13 +391,41 @@ class ResolveThenableJob implements Runnable {
     this.#then = then;
   }
   _run(): void {
-    const { resolve, reject } = new ResolvingFunctions(this.#promise);
+    const functions = new ResolvingFunctions(this.#promise);
+    const { resolve, reject } = functions;
     try {
       apply(this.#then, this.#thenable, [resolve, reject]);
     } catch (error) {
       reject(error);
     }
+    // Not in the specification: the host's thenable may settle this promise later, which the
+    // loop must know in host mode (host.ts) so as not to take a wait for it as a deadlock.
+    const loop = running.loop;
+    if (!functions.alreadyResolved && loop !== null && isHostThenable(this.#thenable, this.#then)) {
+      functions.waitingLoop = loop;
+      loop._hostWait(1);
+    }
   }
+}
+
+// The `then` methods of handloop's awaitables that are not promises (asleep(), a primitive's
+// wait), which run them on the loop: task.ts gives them (this module cannot import theirs).
+const loopThens = new Set<unknown>();
+
+/** @internal See isHostThenable. */
+export function addLoopThens(...thens: unknown[]): void {
+  for (const then of thens) loopThens.add(then);
+}
+
+/**
+ * @internal Whether `thenable`, whose `then` is `then`, is settled by the host rather than by the
+ * loop: a native Promise, another library's thenable. handloop's own (a LoopPromise, a Task,
+ * `asleep()`, a primitive's wait) settle on the loop, so a wait for one is no reason to keep
+ * waiting when nothing on the loop can run (host.ts): it would only hide a deadlock. Reads
+ * nothing of the thenable a Proxy could see: brands and the `then` already read.
+ */
+export function isHostThenable(thenable: object, then: unknown): boolean {
+  return !PromiseSlots.IsPromise(thenable) && !isTask(thenable) && !loopThens.has(then);
 }
 
 /**

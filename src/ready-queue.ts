@@ -13,7 +13,13 @@ export interface Runnable {
 
 /** @internal */
 export class ReadyQueue {
-  #items: (Runnable | undefined)[] = new Array<Runnable | undefined>(16).fill(undefined);
+  // A literal, not `new Array(16).fill()`: filling a new array's holes calls setters that a
+  // program may have put on Array.prototype's indices (test262 does), and a loop makes a queue on
+  // close() too, at the end of runAsync(), after the program ran.
+  #items: (Runnable | undefined)[] = [
+    undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+    undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+  ];
   #head = 0;
   #length = 0;
 

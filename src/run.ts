@@ -1,13 +1,17 @@
 /**
- * run.ts: `run(main)`, the front door, as `asyncio.run`: a fresh loop, run to completion, closed.
+ * run.ts: `run(main)`, the front door, as `asyncio.run`: a fresh loop, run to completion, closed;
+ * and `runAsync(main)`, the same over the host's event loop (host.ts), as a native Promise.
  */
 
 import { nativeAsyncFunctionError, nativePromiseError } from "./adopt.js";
 import type { Clock } from "./clock.js";
 import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
+import { runOnHost, type Host } from "./host.js";
+import type { AbortSignalLike } from "./interop.js";
 import { currentLoop, EventLoop, type AwaitableLike, type GlobalsOption, type UnhandledErrorPolicy } from "./loop.js";
 import { isNativeAsyncFunction, isNativePromise } from "./native.js";
 import { running } from "./running.js";
+import type { Task } from "./task.js";
 
 const NONE = Symbol("none");
 
@@ -94,4 +98,71 @@ export function run<T>(main: AwaitableLike<T> | (() => AwaitableLike<T>), option
   if (failure instanceof UnhandledTaskError) failure.main = task;
   if (failure !== NONE) throw failure;
   return task.result();
+}
+
+/** Options of `runAsync()`. */
+export interface RunAsyncOptions extends RunOptions {
+  /**
+   * Cancels `main` when aborted: its cleanup runs, then the Promise rejects with `signal.reason`.
+   * Aborted already: the Promise rejects with `signal.reason` at once, and `main` never runs.
+   */
+  signal?: AbortSignalLike;
+  /** The host event loop that calls the loop's turns; Node's unless given (see `Host`). */
+  host?: Host;
+}
+
+function* callMainOnHost<T>(main: () => AwaitableLike<T> | Promise<T>): Generator<unknown, T, unknown> {
+  const work = main();
+  // A native Promise (a native async function's) is waited for as the host's: it settles meanwhile.
+  return (yield isNativePromise(work) ? work : currentLoop().createTask(work)) as T;
+}
+
+/**
+ * `run(main)` over the host's event loop, as `asyncio.run`: runs `main` on a fresh EventLoop whose
+ * turns Node calls, between its own I/O, timers and native Promises, and gives a native Promise
+ * of `main`'s result. When `main` is done, the tasks still running are cancelled and their
+ * cleanup awaited, the loop is closed, and the Promise settles: with `main`'s result, its error,
+ * the UnhandledTaskError of a task that failed unobserved, or a DeadlockError once nothing can
+ * ever run again (nothing ready, no timer, no host wait pending). Tasks may await native Promises
+ * and other thenables of the host (`await fetch(url)`): the task waits, Node goes on. `main` is
+ * what `run` takes, or a native async function or Promise. Time is real unless a `clock` says
+ * otherwise; a VirtualClock jumps whenever no host wait is pending.
+ *
+ * @example
+ * ```ts
+ * const status = await runAsync(async () => {
+ *   const response = await timeout(5, fetch("https://example.com", { signal: currentSignal() }));
+ *   return response.status;
+ * });
+ * ```
+ */
+export function runAsync<T>(
+  main: AwaitableLike<T> | Promise<T> | (() => AwaitableLike<T> | Promise<T>),
+  options: RunAsyncOptions = {},
+): Promise<T> {
+  let loop: EventLoop;
+  let task: Task<T>;
+  try {
+    if (running.loop !== null) {
+      throw new UsageError(
+        "Cannot call runAsync() while an EventLoop is running on this thread (a run, or a loop attached to the host): runAsync() starts a loop of its own. Await the work from inside the running loop instead, or use loop.runAsync() on it.",
+      );
+    }
+    if (options.signal?.aborted === true) return nativeReject(options.signal.reason);
+    loop = new EventLoop(options);
+    const work =
+      typeof main !== "function" ? (isNativePromise(main) ? awaitNative(main) : main) : isGeneratorFunction(main) ? main() : callMainOnHost(main);
+    task = loop.createTask(work as AwaitableLike<T>);
+    if (typeof main === "function") task.name = "main";
+  } catch (error) {
+    return nativeReject(error);
+  }
+  return runOnHost(loop, task, options, true);
+}
+
+// The engine's Promise.reject as this module found it (a test262 realm binds the global to LoopPromise).
+const nativeReject = Promise.reject.bind(Promise) as (reason: unknown) => Promise<never>;
+
+function* awaitNative<T>(promise: Promise<T>): Generator<Promise<T>, T, unknown> {
+  return (yield promise) as T;
 }

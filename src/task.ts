@@ -9,7 +9,16 @@
  * timer heap (`NotReady`, `asleep`), at the back of the ready queue (`undefined`, plain values in
  * compiled bodies), on another task's waiter list, in a primitive's waiter queue (a WaitOp, see
  * wait.ts), in a LoopPromise's reactions (promise.ts: the task is its own reaction job), or on a
- * foreign thenable, adopted through a ThenableJob as native `await` adopts one.
+ * foreign thenable, adopted through a ThenableJob as native `await` adopts one. A ThenableJob whose
+ * thenable is the host's (a native Promise, another library's) counts as a *host wait* on its
+ * loop from the moment its `then` is called until it calls back or its task stops waiting: in
+ * host mode (host.ts) that is what may still wake a task when nothing on the loop can, and a
+ * late call after a cancel is ignored (it was given our callbacks, so its rejection is handled).
+ *
+ * Cancellation and AbortSignal: `currentSignal()` makes a task's AbortController, once; from then
+ * on `cancel()` aborts it at once, with the CancelledError the task will be thrown (made then and
+ * kept for its step), or with the reason the canceller gave (`_cancelWith`: a timeout's
+ * TimeoutError), which a task awaiting another passes on when it cancels that one.
  *
  * A Task with no coroutine is a *future*: it is settled from outside (by `then` reactions, by
  * combinators such as `gather`, by a Future's `resolve`). Both kinds are custom thenables whose
@@ -63,11 +72,13 @@ import {
   promiseState,
   REJECTED as PROMISE_REJECTED,
   HostEnqueuePromiseJob as scheduleJob,
+  addLoopThens,
+  isHostThenable,
   setTaskBrand,
 } from "./promise.js";
 import type { Runnable } from "./ready-queue.js";
 import { running } from "./running.js";
-import { PARK, WaitOp } from "./wait.js";
+import { Operation, PARK, WaitOp } from "./wait.js";
 
 // A task's state and flags share one number (`#bits`): the life-cycle state in the low three bits,
 // flags above. One field rather than two keeps a Task small: 100,000 of them are 100,000 times
@@ -99,6 +110,8 @@ const COMMIT = 16384; // handed something by a primitive that must hear when it 
 const CLAIMED = 32768; // failed, and waiters are on their way to receive it: counted in `claims`
 const FROM_PROMISE = 65536; // parked on a LoopPromise (#waitingOn): the next step reads its outcome
 const LOCKED = 131072; // a Future resolved with a thenable it is adopting: resolving it again does nothing
+const SIGNALLED = 262144; // currentSignal() made its AbortController (in `controllers`)
+const REASON = 524288; // the pending cancel has a reason of its canceller's (in `cancelReasons`)
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT | FROM_PROMISE;
 
@@ -131,6 +144,13 @@ const delegations = new WeakMap<Task<unknown>, Iterator<unknown, unknown, unknow
 
 // The message of a pending cancel(message): rare, so kept beside the tasks rather than in each.
 const cancelMessages = new WeakMap<Task<unknown>, string>();
+
+// A task's AbortController, made by its first currentSignal() (SIGNALLED); the CancelledError of
+// a pending cancel, made early for a task whose signal had to abort with it; and what the signal
+// aborts with instead when the canceller said (REASON). All rare: beside the tasks.
+const controllers = new WeakMap<Task<unknown>, AbortController>();
+const cancelErrors = new WeakMap<Task<unknown>, CancelledError>();
+const cancelReasons = new WeakMap<Task<unknown>, unknown>();
 
 // How many claims a failed task with the CLAIMED flag has still standing (see the invariants at the
 // top): failures are rare next to tasks, so the count lives beside them.
@@ -330,6 +350,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       this.#waitingOn = null;
       if (!(this.#bits & RESUME_THROW)) op._cancel(this, true, this.#value);
     }
+    if (this.#bits & SIGNALLED) this.abortSignal();
     return true;
   }
 
@@ -446,6 +467,61 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   }
 
   // ---- Internals shared with the loop and combinators ------------------------------------------
+
+  /**
+   * @internal `cancel(message)`, where whoever cancels says why: the task's AbortSignal aborts
+   * with `reason` rather than with the CancelledError (timeout() gives its TimeoutError), and so
+   * does the signal of a task it is awaiting, which it cancels in turn.
+   */
+  _cancelWith(message: string | undefined, reason: unknown): boolean {
+    if ((this.#bits & STATE) >= FULFILLED || this.#it === null) return this.cancel(message);
+    cancelReasons.set(this, reason);
+    this.#bits |= REASON;
+    return this.cancel(message);
+  }
+
+  /**
+   * @internal What `currentSignal()` gives: this task's AbortSignal, made on the first call (one
+   * controller per task, however many awaits use it). Aborted already if a cancel is pending.
+   */
+  _signal(): AbortSignal {
+    let controller = controllers.get(this);
+    if (controller === undefined) {
+      controller = new AbortController();
+      controllers.set(this, controller);
+      this.#bits |= SIGNALLED;
+      if (this.#bits & CANCEL_PENDING) this.abortSignal();
+    }
+    return controller.signal;
+  }
+
+  /** Aborts this task's signal with its canceller's reason, or the CancelledError its step will throw. */
+  private abortSignal(): void {
+    const controller = controllers.get(this)!;
+    if (controller.signal.aborted) return; // once aborted, it stays so: a later cancel changes nothing
+    if (this.#bits & REASON) controller.abort(cancelReasons.get(this));
+    else {
+      const error = this.cancelledError(cancelMessages.get(this));
+      cancelErrors.set(this, error);
+      controller.abort(error);
+    }
+  }
+
+  /** The CancelledError a pending cancel throws in (the one its signal aborted with, if any); clears it. */
+  private takeCancelError(): CancelledError {
+    let error: CancelledError | undefined;
+    if (this.#bits & SIGNALLED) {
+      error = cancelErrors.get(this);
+      cancelErrors.delete(this);
+    }
+    if (this.#bits & REASON) {
+      cancelReasons.delete(this);
+      this.#bits &= ~REASON;
+    }
+    error ??= this.cancelledError(cancelMessages.get(this));
+    cancelMessages.delete(this);
+    return error;
+  }
 
   /** @internal The loop that owns this task, if one has adopted it. */
   get _loop(): EventLoop | null {
@@ -646,7 +722,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
     if (on instanceof ThenableJob) {
       return isNativePromise(on.thenable)
-        ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead.`
+        ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead, or run the work with runAsync() (or loop.runAsync()), where native Promises settle.`
         : `${describe(on.thenable)} (a thenable) that never called back`;
     }
     return this.waitTarget("task");
@@ -686,6 +762,11 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** @internal Whether the timer it parked on with `stamp` still stands (see timer-heap.ts). */
   _armed(stamp: number): boolean {
     return this.#waitingOn === stamp;
+  }
+
+  /** @internal Whether this task is waiting on `on` (a ThenableJob asks whether it still matters). */
+  _waitsOn(on: unknown): boolean {
+    return this.#waitingOn === on;
   }
 
   /** @internal The timer this task parked on is due. */
@@ -776,8 +857,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     let throwing: boolean;
     let value: unknown;
     if (flags & CANCEL_PENDING) {
-      value = this.cancelledError(cancelMessages.get(this));
-      cancelMessages.delete(this);
+      value = this.takeCancelError();
       // Woken by a task it awaited, it resumes with its own CancelledError instead of that task's
       // outcome: a failure there reaches nobody through this await.
       if (flags & FROM_TASK) (from as Task<unknown>)._decline();
@@ -1074,13 +1154,15 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   private interrupt(): void {
     const on = this.#waitingOn;
     if (on instanceof Task) {
-      // Keep waiting: the awaited task gets the cancellation, and this task resumes (with its own
-      // CancelledError) once that one has finished its cleanup.
-      on.cancel(cancelMessages.get(this));
+      // Keep waiting: the awaited task gets the cancellation (and its reason), and this task
+      // resumes (with its own CancelledError) once that one has finished its cleanup.
+      if (this.#bits & REASON) on._cancelWith(cancelMessages.get(this), cancelReasons.get(this));
+      else on.cancel(cancelMessages.get(this));
       return;
     }
     if (typeof on === "number") this.#loop!._timerCancelled(); // the heap drops it lazily
     else if (on instanceof WaitOp) on._cancel(this, false, undefined);
+    else if (on instanceof ThenableJob) on._abandon(); // a late call back is ignored (_thenableSettled)
     else if (this.#bits & FROM_PROMISE) {
       // It resumes with its CancelledError now; the promise no longer tells it, and a rejection
       // it will not receive goes to whoever else handles it, or is reported.
@@ -1098,8 +1180,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       // It returned before reaching the suspension point the cancellation was aimed at; as in
       // asyncio, the cancel() that returned true still wins.
       state = CANCELLED;
-      value = this.cancelledError(cancelMessages.get(this));
-      cancelMessages.delete(this);
+      value = this.takeCancelError();
     }
     this.settle(state, value);
   }
@@ -1242,6 +1323,7 @@ markRequest(Task.prototype, TASK_REQUEST);
 // called on a task, throw a TypeError (as Promise.prototype.then.call(thenable) does).
 Object.setPrototypeOf(Task.prototype, LoopPromise.prototype);
 setTaskBrand(Task._isTask);
+addLoopThens(ASleep.prototype.then, WaitOp.prototype.then, Operation.prototype.then);
 
 /** An error as toString() shows a task's, in a line: `TypeError: boom`, or the value described. */
 function describeError(error: unknown): string {
@@ -1355,6 +1437,9 @@ class ThenableJob implements Runnable {
   readonly thenable: object;
   readonly #then: Then;
   #called = false;
+  // The loop that counts this job as a host wait, from the call of `then` on a host's thenable
+  // until it calls back or its task stops waiting on it (see the top of this file).
+  #waitingLoop: EventLoop | null = null;
   // The resolving functions `then` is given: anonymous, `length` 1, not constructors, as the
   // language's are. Assigned here rather than as class fields, which would name them.
   readonly fulfilled: (value: unknown) => void;
@@ -1372,6 +1457,7 @@ class ThenableJob implements Runnable {
     };
   }
   #settle(rejected: boolean, value: unknown): void {
+    this._abandon();
     if (this.mode !== RESOLVE) this.task._thenableSettled(this, rejected, value);
     else if (rejected) this.task._reject(value);
     else this.task._resolve(value);
@@ -1382,6 +1468,19 @@ class ThenableJob implements Runnable {
     } catch (error) {
       this.rejected(error);
     }
+    const loop = running.loop;
+    if (this.#called || loop === null || !isHostThenable(this.thenable, this.#then)) return;
+    if (this.mode === RESOLVE || this.task._waitsOn(this)) {
+      this.#waitingLoop = loop;
+      loop._hostWait(1);
+    }
+  }
+  /** Called back, or its task stopped waiting: no longer a host wait. */
+  _abandon(): void {
+    const loop = this.#waitingLoop;
+    if (loop === null) return;
+    this.#waitingLoop = null;
+    loop._hostWait(-1);
   }
 }
 

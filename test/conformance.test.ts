@@ -51,7 +51,7 @@ describe("the test262 runner", () => {
     expect(harnessOf({ ...meta, flags: ["raw"] })).toEqual([]);
   });
 
-  it("reads back the expectations file it writes, and refuses an entry without a known category", () => {
+  it("reads back the expectations file it writes (host mode's names its command), and refuses an entry without a known category", () => {
     const dir = mkdtempSync(join(tmpdir(), "handloop-test262-"));
     const file = join(dir, "expectations.txt");
     writeFileSync(
@@ -68,6 +68,11 @@ describe("the test262 runner", () => {
       { key: "language/a.js", category: "function-metadata", note: "reaches AsyncFunction" },
       { key: "language/b.js:sloppy", category: "native-promise", note: "" },
     ]);
+    const host = formatExpectations([], false, false, true);
+    expect(host.split("\n")[0]).toBe(
+      "# test262 expectations for handloop's compiled code (`npm run test262 -- --host`), each test run under runAsync() (host mode), where native Promises settle.",
+    );
+    expect(host).toContain("`npm run test262 -- --host --update` rewrites this file");
     writeFileSync(file, "language/c.js  flaky\n");
     expect(() => readExpectations(file)).toThrow(/"flaky" is not a category of the expectations file/);
   });
