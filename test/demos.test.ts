@@ -22,7 +22,7 @@ function failing(name: string, ...args: string[]) {
   return { status, stdout, stderr };
 }
 
-const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "frames"];
+const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "fetch-with-timeouts", "frames"];
 
 // The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
 const postLines = [
@@ -138,6 +138,24 @@ describe("demos", () => {
     }
     expect(most).toBe(2);
     expect(lines.at(-1)).toMatch(/^virtual clock: \d+ ms of real time$/);
+  });
+
+  it("fetch-with-timeouts fetches from its own server under runAsync, and a timeout aborts the request on the server", () => {
+    const lines = demo("fetch-with-timeouts");
+    const events = lines.map((line) => line.replace(/^ *\d+ ms {2}/, "")).sort();
+    expect(events).toEqual(
+      [
+        'client: /fast -> "page /fast"',
+        'client: /medium -> "page /medium"',
+        "client: /slow timed out after 0.5 s; its request is aborted",
+        "client: /stuck timed out after 0.5 s; its request is aborted",
+        "server: /slow closed by the client before its answer",
+        "server: /stuck closed by the client before its answer",
+        "aborted on the server: /slow, /stuck",
+      ].sort(),
+    );
+    // Aborted at the timeout, not when the server would have answered (1.2 s and 2 s).
+    for (const line of lines.filter((l) => / ms {2}server:/.test(l))) expect(Number(/^ *(\d+) ms/.exec(line)![1])).toBeLessThan(1100);
   });
 
   it("sleep-order finishes the post's sleeps in completion order and reports its times", () => {
