@@ -22,7 +22,7 @@ function failing(name: string, ...args: string[]) {
   return { status, stdout, stderr };
 }
 
-const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "fetch-with-timeouts", "frames"];
+const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "fetch-with-timeouts", "echo-server", "frames"];
 
 // The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
 const postLines = [
@@ -156,6 +156,21 @@ describe("demos", () => {
     );
     // Aborted at the timeout, not when the server would have answered (1.2 s and 2 s).
     for (const line of lines.filter((l) => / ms {2}server:/.test(l))) expect(Number(/^ *(\d+) ms/.exec(line)![1])).toBeLessThan(1100);
+  });
+
+  it("echo-server echoes over TCP under runAsync, a task per connection, and closes a quiet one after its idle timeout", () => {
+    const lines = demo("echo-server").map((line) => line.replace(/^ *\d+ ms {2}/, ""));
+    expect(lines[0]).toMatch(/^server: listening on port \d+$/);
+    expect(lines.filter((line) => line.startsWith("chatty"))).toEqual([
+      'chatty: sent "one", got "one" back',
+      'chatty: sent "two", got "two" back',
+      'chatty: sent "three", got "three" back',
+      "chatty: the server closed the connection",
+    ]);
+    expect(lines).toContain('brief: sent "ping", got "ping" back');
+    expect(lines).toContain("server: brief hung up");
+    expect(lines).toContain("server: chatty quiet for 0.3 s: closing it");
+    expect(lines.at(-1)).toBe("done: every connection's task has ended");
   });
 
   it("sleep-order finishes the post's sleeps in completion order and reports its times", () => {
