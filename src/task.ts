@@ -722,7 +722,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
     if (on instanceof ThenableJob) {
       return isNativePromise(on.thenable)
-        ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} Otherwise, await handloop tasks and awaitables instead, or run the work with runAsync() (or loop.runAsync()), where native Promises settle.`
+        ? `a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${notCompiledAdvice()} If a library made it, name its package in include (the Vite plugin option, or HANDLOOP_INCLUDE) so that its Promises are the loop's. Otherwise, await handloop tasks and awaitables instead, or run the work with runAsync() (or loop.runAsync()), where native Promises settle.`
         : `${describe(on.thenable)} (a thenable) that never called back`;
     }
     return this.waitTarget("task");
