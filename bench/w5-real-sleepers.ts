@@ -11,6 +11,9 @@
  *
  * - handloop: coroutines `yield* asleep(d)` on a RealClock (blocks in Atomics.wait between
  *   deadlines).
+ * - handloop under `runAsync`: the same coroutines in host mode, where the loop does not block but
+ *   arms one Node timer for its earliest deadline at a time, so Node's own work could go on
+ *   meanwhile (issue 13).
  * - native: `async` functions awaiting `new Promise(r => setTimeout(r, ms))`.
  * - Effection 4: `yield* sleep(ms)` in operations run by `all` (setTimeout underneath).
  * - Python asyncio: `await asyncio.sleep(d)`, times from `loop.time()`.
@@ -24,7 +27,7 @@
  */
 
 import { all, run as effectionRun, sleep as effectionSleep } from "effection";
-import { asleep, coroutine, currentLoop, gather, RealClock, run, type Task } from "../src/index.js";
+import { asleep, coroutine, currentLoop, gather, RealClock, run, runAsync, type Task } from "../src/index.js";
 import { cpuNow, durations, percentile, progress, python, pythonVersion, ratio, report, selected, since, target, type Sample } from "./harness.js";
 
 const N = 10_000;
@@ -95,6 +98,14 @@ function handloopSleepers(wakes: Wake[], slack?: number): void {
   blocks.set(slack, [...(blocks.get(slack) ?? []), clock.blocks]);
 }
 
+function hostSleepers(wakes: Wake[]): Promise<void> {
+  return runAsync(function* () {
+    const tasks: Task<void>[] = [];
+    for (const d of seconds) tasks.push(sleeper(d, wakes));
+    yield* gather(...tasks);
+  });
+}
+
 async function nativeSleepers(wakes: Wake[]): Promise<void> {
   const sleeperNative = async (d: number) => {
     const start = performance.now();
@@ -124,10 +135,12 @@ function latenessNote(all: readonly number[], afterSetup: readonly number[]): st
 
 const HANDLOOP = "handloop: asleep on a RealClock";
 const HANDLOOP_1MS = "handloop: RealClock, slack 1 ms";
+const HOST = "handloop: asleep under runAsync";
 const NATIVE = "native: setTimeout";
 const samples: Result[] = [
   await measure(HANDLOOP, (wakes) => handloopSleepers(wakes)),
   await measure(HANDLOOP_1MS, (wakes) => handloopSleepers(wakes, 0.001)),
+  await measure(HOST, hostSleepers),
   await measure(NATIVE, nativeSleepers),
   await measure("effection: sleep (in all)", effectionSleepers),
 ];
@@ -146,3 +159,9 @@ report(`W5: ${N.toLocaleString("en")} tasks sleep random durations in [0, 1) s o
 target("handloop CPU / native setTimeout CPU", ratio(samples, HANDLOOP, NATIVE, true), 0.6);
 target("handloop lateness p99, all wake-ups", percentile(samples[0]!.lateness, 99), 1, "ms");
 target("handloop lateness p99, after setup", percentile(samples[0]!.latenessAfterSetup, 99), 1, "ms");
+const host = samples.find((s) => s.name === HOST);
+if (host !== undefined && host.lateness.length > 0) {
+  target("runAsync CPU / native setTimeout CPU", ratio(samples, HOST, NATIVE, true), 1);
+  const earliest = Math.min(...host.lateness);
+  console.log(`  runAsync: earliest wake-up ${earliest.toFixed(3)} ms after its deadline (${earliest >= -1e-6 ? "never early" : "EARLY"})`);
+}
