@@ -16,11 +16,11 @@ import { VERSION } from "../version.js";
 import { ReplayError } from "./errors.js";
 import { ScheduleFailure, formatReport, stepsOf, taskLabels } from "./failure.js";
 import { FollowOracle } from "./follow.js";
-import { runOnce, signature, type Program, type RunOutcome } from "./run.js";
+import { runOnce, signature, watchEscapes, type Program, type RunOutcome } from "./run.js";
 import type { RunLimits } from "./scheduler.js";
 import { shrink } from "./shrink.js";
 import { createStrategy, type StrategyName } from "./strategies.js";
-import { decodeToken, encodeToken, type Deviation } from "./token.js";
+import { decodeToken, encodeToken, type Deviation, type Token } from "./token.js";
 
 /** Options of `explore()` and `check()`. */
 export interface ExploreOptions {
@@ -42,6 +42,12 @@ export interface ExploreOptions {
   maxSteps?: number;
   /** Virtual seconds a run may last before it counts as a livelock; no limit unless given. */
   timeLimit?: number;
+  /**
+   * The globals of each run: `"virtual"` (the default: `setTimeout`, `Date`, `performance.now()`
+   * follow the run's loop and virtual clock, see `EventLoop`'s `globals`) or `"real"` (the host's
+   * own, left in place: runs are faster, and a run that reads them is flagged as an escape).
+   */
+  globals?: "virtual" | "real";
   /** Whether to shrink the failing schedule; true unless told otherwise. */
   shrink?: boolean;
   /** Called with the failure before `explore()` throws it or `check()` returns it (to write a trace of `failure.steps`, say). */
@@ -96,6 +102,8 @@ function settingsOf(options: ExploreOptions | undefined, call: string): Settings
   if (typeof jitter !== "number" || !(jitter >= 0 && jitter < Number.POSITIVE_INFINITY)) {
     throw new RangeError(`Expected \`jitter\` of ${call} to be a finite number of seconds >= 0, got ${String(jitter)}.`);
   }
+  const globals = o.globals ?? "virtual";
+  if (globals !== "virtual" && globals !== "real") throw new RangeError(`Expected \`globals\` of ${call} to be "virtual" or "real", got ${JSON.stringify(globals)}.`);
   const timeLimit = o.timeLimit ?? Number.POSITIVE_INFINITY;
   if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new RangeError(`Expected \`timeLimit\` of ${call} to be a number of seconds > 0, got ${String(timeLimit)}.`);
   if (o.onFailure !== undefined && typeof o.onFailure !== "function") {
@@ -117,7 +125,7 @@ function settingsOf(options: ExploreOptions | undefined, call: string): Settings
     strategy,
     depth: wholeNumber(o.depth ?? 3, "depth", call, 1),
     maxDeviations: wholeNumber(o.maxDeviations ?? 2, "maxDeviations", call, 0),
-    limits: { maxSteps: wholeNumber(o.maxSteps ?? 100_000, "maxSteps", call, 1), timeLimit, ties: ties === "explore", jitter },
+    limits: { maxSteps: wholeNumber(o.maxSteps ?? 100_000, "maxSteps", call, 1), timeLimit, ties: ties === "explore", jitter, globals },
     shrink: o.shrink ?? true,
     onFailure: o.onFailure,
   };
@@ -147,10 +155,21 @@ export function check<T>(program: Program<T>, options?: ExploreOptions): CheckRe
   const settings = settingsOf(options, "check()");
   const token = process.env.HANDLOOP_REPLAY;
   if (token !== undefined && token !== "") {
-    const failure = replayFailure(program, token, "HANDLOOP_REPLAY");
+    const decoded = decodeToken(token);
+    const out = follow(program, decoded);
+    const failure = out.failed ? report(out, -1, decoded, decoded.deviations.length, true, "", "HANDLOOP_REPLAY ran the token's schedule, and it failed.") : null;
     if (failure !== null) settings.onFailure?.(failure);
-    return { ok: failure === null, runs: 1, distinct: 1, seed: decodeToken(token).seed, failure };
+    return { ok: failure === null, runs: 1, distinct: 1, seed: decoded.seed, failure };
   }
+  const restore = watchEscapes(settings.limits.globals);
+  try {
+    return explorePrograms(program, settings);
+  } finally {
+    restore();
+  }
+}
+
+function explorePrograms<T>(program: Program<T>, settings: Settings): CheckResult {
   const strategy = createStrategy(settings.strategy, settings);
   const distinct = new Set<string>();
   let run = 0;
@@ -206,29 +225,25 @@ export function explore<T>(program: Program<T>, options?: ExploreOptions): Check
 export function replay<T>(program: Program<T>, token: string): T {
   checkProgram(program, "replay()");
   const decoded = decodeToken(token);
-  const out = follow(program, decoded.deviations, decoded.version, decoded.seed);
-  if (out.failed) throw report(out, out.error, -1, decoded.strategy, decoded.seed, decoded.deviations.length, true, "", "replay() ran the token's schedule, and it failed.");
+  const out = follow(program, decoded);
+  if (out.failed) throw report(out, -1, decoded, decoded.deviations.length, true, "", "replay() ran the token's schedule, and it failed.");
   return out.result as T;
 }
 
-function follow<T>(program: Program<T>, deviations: readonly Deviation[], version: string, seed: number): RunOutcome<T> {
+/** Runs the token's schedule, strictly and traced. */
+function follow<T>(program: Program<T>, token: Token): RunOutcome<T> {
+  const limits: RunLimits = { maxSteps: 100_000, timeLimit: Number.POSITIVE_INFINITY, ties: token.ties, jitter: token.jitter, globals: token.globals };
+  const restore = watchEscapes(token.globals);
   try {
-    return runOnce(program, new FollowOracle(deviations, true), NO_LIMITS, true);
+    return runOnce(program, new FollowOracle(token.deviations, true), limits, true);
   } catch (error) {
-    if (error instanceof ReplayError && version !== VERSION) {
-      error.message += ` (The token was printed by handloop ${version}; this is ${VERSION}. Seed ${seed}.)`;
+    if (error instanceof ReplayError && token.version !== VERSION) {
+      error.message += ` (The token was printed by handloop ${token.version}; this is ${VERSION}.)`;
     }
     throw error;
+  } finally {
+    restore();
   }
-}
-
-const NO_LIMITS: RunLimits = { maxSteps: 100_000, timeLimit: Number.POSITIVE_INFINITY, ties: false, jitter: 0 };
-
-function replayFailure<T>(program: Program<T>, token: string, source: string): ScheduleFailure | null {
-  const decoded = decodeToken(token);
-  const out = follow(program, decoded.deviations, decoded.version, decoded.seed);
-  if (!out.failed) return null;
-  return report(out, out.error, -1, decoded.strategy, decoded.seed, decoded.deviations.length, true, "", `${source} ran the token's schedule, and it failed.`);
 }
 
 /** Shrinks the failing run, replays the shrunk token traced, and builds the failure. */
@@ -255,28 +270,30 @@ function explain<T>(program: Program<T>, found: RunOutcome<T>, run: number, stra
   }
   const source = note === "" && final !== null ? final : found;
   const headline = `explore() found a failing schedule on run ${run + 1} (strategy "${strategy}", seed ${settings.seed}).`;
-  return report(source, source.error, run, strategy, settings.seed, deviations.length, note === "", note, headline, escapes);
+  const { ties, jitter, globals } = settings.limits;
+  const token: Token = { format: 1, version: VERSION, strategy, ties, jitter, globals, seed: settings.seed, deviations: source.scheduler.deviations };
+  return report(source, run, token, deviations.length, note === "", note, headline, escapes);
 }
 
+/** The failure of run `out`, whose deviations (with `about`'s settings) make the token. */
 function report<T>(
   out: RunOutcome<T>,
-  error: unknown,
   run: number,
-  strategy: string,
-  seed: number,
+  about: Token,
   shrunkFrom: number,
   replayable: boolean,
   note: string,
   headline: string,
   escapes: Set<string> = out.scheduler.escapes,
 ): ScheduleFailure {
+  const error = out.error;
   const deviations = out.scheduler.deviations;
-  const token = encodeToken({ format: 1, version: VERSION, strategy, seed, deviations });
+  const token = encodeToken({ ...about, version: VERSION, deviations });
   const steps = stepsOf(out.scheduler);
   const message = formatReport({
     headline,
     error,
-    seed,
+    seed: about.seed,
     token,
     deviations: deviations.length,
     shrunkFrom,
@@ -287,9 +304,9 @@ function report<T>(
   return new ScheduleFailure(message, {
     cause: error,
     token,
-    seed,
+    seed: about.seed,
     run,
-    strategy,
+    strategy: about.strategy,
     deviations: deviations.length,
     shrunkFrom,
     replayable,

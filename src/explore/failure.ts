@@ -91,12 +91,14 @@ export class ScheduleFailure extends Error {
 /** @internal The steps of a traced run, labelled. */
 export function stepsOf(scheduler: Scheduler): FailureStep[] {
   const label = (item: Runnable): string => scheduler.labelIfPicked(item);
+  const names = scheduler.labelsByName();
+  const relabel = (text: string): string => text.replace(/"([^"]+)"/g, (quoted, name: string) => (names.has(name) ? `"${names.get(name)}"` : quoted));
   return (scheduler.trace ?? []).map((s) => ({
     time: s.time,
     label: label(s.item),
     deviation: s.ready !== null,
     ready: s.ready === null ? [] : s.ready.map(label),
-    after: s.after,
+    after: relabel(s.after),
   }));
 }
 

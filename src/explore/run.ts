@@ -3,15 +3,17 @@
  * virtual globals, exactly as `run()` runs a program (main, then the shutdown that cancels what is
  * left), but with the Scheduler plugged in and the outcome caught rather than thrown.
  *
- * Escapes: while a run lasts, `Math.random` is wrapped to note that it was read (a run that reads
- * it is not a function of its decisions alone); a task waiting on a native Promise at the end is
- * noted too. Timers and `Date` need no watching: virtual globals make them the loop's.
+ * Escapes: while an exploration lasts, `Math.random` is wrapped to note that a run read it (a run
+ * that reads it is not a function of its decisions alone); a task waiting on a native Promise at
+ * the end is noted too. With virtual globals (the default), timers and `Date` need no watching:
+ * they are the loop's. With real ones (faster: no globals to swap per run), `Date.now`, the timer
+ * functions and `queueMicrotask` are watched too.
  */
 
 import { nativePromiseError } from "../adopt.js";
 import { DeadlockError, EventLoop, UnhandledTaskError, VirtualClock, currentLoop, type AwaitableLike } from "../index.js";
 import { isNativePromise } from "../native.js";
-import { setActiveRun } from "./draws.js";
+import { activeRun, setActiveRun } from "./draws.js";
 import { LivelockError, ReplayError } from "./errors.js";
 import { Scheduler, type Oracle, type RunLimits } from "./scheduler.js";
 
@@ -34,14 +36,9 @@ function* callProgram<T>(program: Program<T>): Generator<unknown, T, unknown> {
 
 /** @internal Runs `program` once with `oracle` answering its decisions. A ReplayError is thrown. */
 export function runOnce<T>(program: Program<T>, oracle: Oracle, limits: RunLimits, trace: boolean): RunOutcome<T> {
-  const loop = new EventLoop({ clock: new VirtualClock(), globals: { mode: "virtual", now: 0 } });
+  const loop = new EventLoop({ clock: new VirtualClock(), globals: limits.globals === "virtual" ? VIRTUAL : "real" });
   const scheduler = new Scheduler(oracle, limits, loop, trace);
   loop._chooser = scheduler;
-  const random = Math.random;
-  Math.random = function random_() {
-    scheduler.escapes.add("Math.random");
-    return random();
-  };
   setActiveRun(scheduler);
   let error: unknown = NONE;
   let result: T | undefined;
@@ -67,7 +64,6 @@ export function runOnce<T>(program: Program<T>, oracle: Oracle, limits: RunLimit
     }
   } finally {
     setActiveRun(null);
-    Math.random = random;
     loop._chooser = null;
     loop.close();
     scheduler.finish();
@@ -76,6 +72,43 @@ export function runOnce<T>(program: Program<T>, oracle: Oracle, limits: RunLimit
 }
 
 const NONE = Symbol("none");
+const VIRTUAL = { mode: "virtual", now: 0 } as const;
+
+/** The globals watched as escapes: always Math.random; with real globals, the host's time and timers too. */
+const WATCHED_REAL: readonly (readonly [object, string, string])[] = [
+  [Date, "now", "Date.now"],
+  [globalThis, "setTimeout", "setTimeout"],
+  [globalThis, "setInterval", "setInterval"],
+  [globalThis, "setImmediate", "setImmediate"],
+  [globalThis, "queueMicrotask", "queueMicrotask"],
+];
+
+/**
+ * @internal Wraps the globals a run may read outside the explorer's control, so that a run that
+ * reads one notes it (escapes); gives the function that puts them back. Installed once for a whole
+ * exploration, not per run: a wrapper only looks at which run is active.
+ */
+export function watchEscapes(globals: "virtual" | "real"): () => void {
+  const watched: (readonly [object, string, string])[] = [[Math, "random", "Math.random"]];
+  if (globals === "real") watched.push(...WATCHED_REAL);
+  const saved: [object, string, PropertyDescriptor][] = [];
+  for (const [target, key, name] of watched) {
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    const original = descriptor?.value as unknown;
+    if (descriptor === undefined || typeof original !== "function" || !descriptor.writable) continue;
+    const fn = original as (...args: unknown[]) => unknown;
+    saved.push([target, key, descriptor]);
+    (target as Record<string, unknown>)[key] = {
+      [key](this: unknown, ...args: unknown[]): unknown {
+        activeRun()?.escapes.add(name);
+        return fn.apply(this, args);
+      },
+    }[key];
+  }
+  return () => {
+    for (const [target, key, descriptor] of saved) Object.defineProperty(target, key, descriptor);
+  };
+}
 
 /**
  * @internal What makes two failures the same for shrinking: the error's class and message, with

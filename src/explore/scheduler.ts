@@ -41,6 +41,8 @@ export interface RunLimits {
   timeLimit: number;
   ties: boolean;
   jitter: number;
+  /** The globals of each run's loop: `"virtual"` (timers and Date follow the loop) or the host's. */
+  globals: "virtual" | "real";
 }
 
 /** @internal One step of a traced run: what ran, when, and what it waited on afterwards. */
@@ -174,6 +176,13 @@ export class Scheduler {
     }
     const base = baseOf(item);
     return `${base}-${(this.#counts.get(base) ?? 0) + 1}`;
+  }
+
+  /** Each labelled task's name, with its label: to say `withdraw-1` where a message says `withdraw-17`. */
+  labelsByName(): Map<string, string> {
+    const names = new Map<string, string>();
+    for (const [item, label] of this.#labels) if (item instanceof Task) names.set(item.name, label);
+    return names;
   }
 
   /** Ends the trace: what the last item did with its step. */

@@ -1,7 +1,10 @@
 /**
  * explore/token.ts: the replay token, a printable string that names one schedule.
  *
- * `hl1:<library version>:<strategy>:<seed>:<deviations>`. Only the decisions that differ from
+ * `hl1:<library version>:<strategy>[;ties][;jitter=<seconds>][;real]:<seed>:<deviations>`. The
+ * flags after the strategy are the settings that change which decisions a run has (timer ties
+ * explored, jitter) or what it reads (real globals), so that a replay makes the same ones. Only
+ * the decisions that differ from
  * FIFO are written, comma-separated, each as `<decision index><kind><choice>[=<label>]`: kind `p`
  * is a pick of the next ready item (its label names the task, so that a replay can say which task
  * it expected), `t` the order of timers due at one instant, `j` a timer's jitter, `d` a user draw
@@ -30,6 +33,11 @@ export interface Token {
   readonly format: 1;
   readonly version: string;
   readonly strategy: string;
+  /** Whether timer ties were decisions (`timerTies: "explore"`). */
+  readonly ties: boolean;
+  /** The jitter, in seconds (0: none). */
+  readonly jitter: number;
+  readonly globals: "virtual" | "real";
   readonly seed: number;
   readonly deviations: readonly Deviation[];
 }
@@ -41,7 +49,11 @@ export function encodeToken(token: Token): string {
   const deviations = token.deviations.map(
     (d) => `${d.index}${d.kind}${d.choice}${d.label === undefined ? "" : `=${encodeURIComponent(d.label)}`}`,
   );
-  return `${PREFIX}:${token.version}:${token.strategy}:${token.seed}:${deviations.join(",")}`;
+  let strategy = token.strategy;
+  if (token.ties) strategy += ";ties";
+  if (token.jitter !== 0) strategy += `;jitter=${token.jitter}`;
+  if (token.globals === "real") strategy += ";real";
+  return `${PREFIX}:${token.version}:${strategy}:${token.seed}:${deviations.join(",")}`;
 }
 
 const DEVIATION = /^(\d+)([ptjd])(\d+)(?:=(.*))?$/;
@@ -56,7 +68,17 @@ export function decodeToken(text: unknown): Token {
     throw bad(parts[0]?.startsWith("hl") ? `format "${parts[0]}" is not one this version of handloop reads (it reads "${PREFIX}")` : `it does not start with "${PREFIX}:"`);
   }
   if (parts.length !== 5) throw bad(`it has ${parts.length} parts separated by ":", not 5`);
-  const [, version, strategy, seedText, list] = parts as [string, string, string, string, string];
+  const [, version, settings, seedText, list] = parts as [string, string, string, string, string];
+  const [strategy, ...flags] = settings.split(";") as [string, ...string[]];
+  let ties = false;
+  let jitter = 0;
+  let globals: "virtual" | "real" = "virtual";
+  for (const flag of flags) {
+    if (flag === "ties") ties = true;
+    else if (flag === "real") globals = "real";
+    else if (flag.startsWith("jitter=") && Number(flag.slice(7)) >= 0) jitter = Number(flag.slice(7));
+    else throw bad(`its setting ${JSON.stringify(flag)} is not "ties", "jitter=<seconds>" or "real"`);
+  }
   if (!/^\d+$/.test(seedText)) throw bad(`its seed ${JSON.stringify(seedText)} is not a whole number`);
   const deviations: Deviation[] = [];
   let last = -1;
@@ -78,5 +100,5 @@ export function decodeToken(text: unknown): Token {
     }
     deviations.push({ index, kind: m[2] as DecisionKind, choice, label });
   }
-  return { format: 1, version, strategy, seed: Number(seedText), deviations };
+  return { format: 1, version, strategy, ties, jitter, globals, seed: Number(seedText), deviations };
 }
