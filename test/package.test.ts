@@ -74,7 +74,7 @@ const missingCompiler = (entry: string, file: string, dev = "") =>
 describe("the package tarball", () => {
   it("carries the license, the built entry points and their declarations", () => {
     expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
-    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib"]) {
+    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib", "explore"]) {
       expect(packedFiles).toContain(`dist/${entry}.js`);
       expect(packedFiles).toContain(`dist/${entry}.d.ts`);
     }
@@ -143,6 +143,27 @@ catch (error) { console.log(error.message); }`,
     const { stdout, stderr } = node(dir, "vite.js");
     expect(stderr).toBe("");
     expect(stdout.split("\n")).toEqual(["null", missingCompiler("handloop/vite", "/src/app.ts", " --save-dev"), ""]);
+  });
+
+  it("explores schedules with handloop/explore: finds, shrinks and replays a lost update", () => {
+    const dir = project([], {
+      "race.js": `import { asleep, coroutine, gather } from "handloop";
+import { check, replay, ScheduleFailure } from "handloop/explore";
+const withdraw = coroutine(function* withdraw(account, amount, setup) {
+  for (let i = 0; i < setup; i++) yield* asleep(0);
+  const balance = account.balance;
+  yield* asleep(0);
+  account.balance = balance - amount;
+});
+const program = () => { const account = { balance: 100 };
+  return coroutine(function* () { yield gather(withdraw(account, 30, 0), withdraw(account, 50, 1)); if (account.balance !== 20) throw new Error("lost update"); })(); };
+const { failure } = check(program, { seed: 1 });
+console.log(failure.deviations, failure.token.split(":").slice(2).join(":"));
+try { replay(program, failure.token); } catch (error) { console.log(error instanceof ScheduleFailure, error.cause.message); }`,
+    });
+    const { stdout, stderr } = node(dir, "race.js");
+    expect(stderr).toBe("");
+    expect(stdout).toBe("1 dfs:1:0p1=withdraw-2\ntrue lost update\n");
   });
 
   it("says what to install when handloop/tslib is imported without tslib", () => {

@@ -109,7 +109,7 @@ function settingsOf(options: ExploreOptions | undefined, call: string): Settings
   if (o.onFailure !== undefined && typeof o.onFailure !== "function") {
     throw new TypeError(`Expected \`onFailure\` of ${call} to be a function, got ${String(o.onFailure)}.`);
   }
-  const envSeed = process.env.HANDLOOP_SEED;
+  const envSeed = env("HANDLOOP_SEED");
   let seed: number;
   if (envSeed !== undefined && envSeed !== "") {
     if (!/^\d+$/.test(envSeed.trim())) throw new RangeError(`Expected HANDLOOP_SEED to be a whole number, got ${JSON.stringify(envSeed)}.`);
@@ -129,6 +129,11 @@ function settingsOf(options: ExploreOptions | undefined, call: string): Settings
     shrink: o.shrink ?? true,
     onFailure: o.onFailure,
   };
+}
+
+/** An environment variable, where there is an environment (Node; not a browser). */
+function env(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 
 function checkProgram(program: unknown, call: string): void {
@@ -153,7 +158,7 @@ function checkProgram(program: unknown, call: string): void {
 export function check<T>(program: Program<T>, options?: ExploreOptions): CheckResult {
   checkProgram(program, "check()");
   const settings = settingsOf(options, "check()");
-  const token = process.env.HANDLOOP_REPLAY;
+  const token = env("HANDLOOP_REPLAY");
   if (token !== undefined && token !== "") {
     const decoded = decodeToken(token);
     const out = follow(program, decoded);
