@@ -7,8 +7,8 @@
  * - `pct`: probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010), as shuttle's
  *   `PctScheduler` does it (after Coyote): every item gets a distinct priority, a new one by a
  *   random swap with a known one (or the lowest); the highest-priority ready item runs; at `depth - 1`
- *   change points, drawn among the decisions of the longest run seen so far (one may fall just
- *   past it, see PctOracle), the item that ran last drops to the lowest priority. Run 0 is FIFO. A bug of depth d is then found with probability at least
+ *   change points, drawn among the steps of the longest run seen so far (see `createStrategy`), the
+ *   item that ran last drops to the lowest priority. Run 0 is FIFO. A bug of depth d is then found with probability at least
  *   1/(n k^(d-1)) per run. Only decisions with two or more choices count as steps. Draws other than
  *   picks are random.
  * - `dfs`: every schedule whose decisions differ from FIFO's at most `maxDeviations` times, in
@@ -177,10 +177,15 @@ export interface StrategyOptions {
 /** @internal */
 export function createStrategy(name: StrategyName, options: StrategyOptions): Strategy {
   const { seed, depth, maxDeviations } = options;
-  // pct's step bound: the most decisions any run made so far (shuttle's max_steps).
+  // pct's step bound k: the most steps any run took so far, every pick counted, not only those
+  // with a choice (shuttle's max_steps counts decisions). A run that lets one task get far ahead
+  // makes more decisions than the runs before it: bounded by their decisions, the change points
+  // all fall early, before it can get there, and pct never finds a bug that needs a task to win
+  // six picks in a row (bench W12's deep variants). Steps bound the decisions of runs of the
+  // same work from above, as the paper's k is meant to.
   let maxSteps = 0;
   const seen = (scheduler: Scheduler): void => {
-    if (scheduler.ns.length > maxSteps) maxSteps = scheduler.ns.length;
+    if (scheduler.steps > maxSteps) maxSteps = scheduler.steps;
   };
   const pct = (run: number): Oracle => new PctOracle(runSeed(seed, run), depth, Math.max(maxSteps, 2));
   const random = (run: number): Oracle => new RandomOracle(runSeed(seed, run));
