@@ -228,7 +228,14 @@ function stateOf(item: Runnable): string {
   const site = item._site;
   const wait = item._describeWait();
   if (wait.startsWith("nothing")) return "yields (ready again)";
-  return `waits on ${shortWait(wait)}${site === "" ? "" : ` at ${site}`}`;
+  return `waits on ${shortWait(wait)}${site === "" ? "" : ` at ${relative(site)}`}`;
+}
+
+// An await site relative to the working directory, where there is one: shorter, and the same on
+// every machine.
+const CWD = (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
+function relative(site: string): string {
+  return CWD !== undefined && site.startsWith(`${CWD}/`) ? site.slice(CWD.length + 1) : site;
 }
 
 /** The first phrase of a wait's description (a native Promise's comes with a paragraph of advice). */
