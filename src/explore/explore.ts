@@ -19,7 +19,7 @@ import { FollowOracle } from "./follow.js";
 import { runOnce, signature, watchEscapes, type Program, type RunOutcome } from "./run.js";
 import type { RunLimits } from "./scheduler.js";
 import { shrink } from "./shrink.js";
-import { createStrategy, type StrategyName } from "./strategies.js";
+import { createStrategy, PrefixOracle, type StrategyName } from "./strategies.js";
 import { decodeToken, encodeToken, type Deviation, type Token } from "./token.js";
 
 /** Options of `explore()` and `check()`. */
@@ -233,6 +233,28 @@ export function replay<T>(program: Program<T>, token: string): T {
   const out = follow(program, decoded);
   if (out.failed) throw report(out, -1, decoded, decoded.deviations.length, true, "", "replay() ran the token's schedule, and it failed.");
   return out.result as T;
+}
+
+/**
+ * @internal One run whose decisions follow `choices` (each clamped to the choices there (a larger one is the last), then
+ * FIFO once they run out): a fast-check schedule's. Gives the token of the run and the program's
+ * result, or the run's ScheduleFailure (not shrunk: fast-check shrinks the choices).
+ */
+export function runChoices<T>(program: Program<T>, choices: readonly number[]): { token: string; result: T | undefined; failure: ScheduleFailure | null } {
+  checkProgram(program, "HlSchedule.run()");
+  const limits: RunLimits = { maxSteps: 100_000, timeLimit: Number.POSITIVE_INFINITY, ties: false, jitter: 0, globals: "virtual" };
+  const restore = watchEscapes("virtual");
+  let out: RunOutcome<T>;
+  try {
+    out = runOnce(program, new PrefixOracle(choices), limits, true);
+  } finally {
+    restore();
+  }
+  const about: Token = { format: 1, version: VERSION, strategy: "fast-check", ties: false, jitter: 0, globals: "virtual", seed: 0, deviations: out.scheduler.deviations };
+  const token = encodeToken(about);
+  if (!out.failed) return { token, result: out.result, failure: null };
+  const failure = report(out, -1, about, out.scheduler.deviations.length, true, "", "A schedule fast-check drew fails.");
+  return { token, result: undefined, failure };
 }
 
 /** Runs the token's schedule, strictly and traced. */

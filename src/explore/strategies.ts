@@ -120,8 +120,8 @@ class PctOracle implements Oracle {
   }
 }
 
-/** Follows `prefix`, then FIFO. */
-class PrefixOracle implements Oracle {
+/** @internal Follows `prefix`, then FIFO: dfs's runs, and a fast-check schedule's. */
+export class PrefixOracle implements Oracle {
   readonly #prefix: readonly number[];
   constructor(prefix: readonly number[]) {
     this.#prefix = prefix;
