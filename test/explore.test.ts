@@ -106,6 +106,23 @@ describe("explore() on planted bugs", () => {
   });
 });
 
+describe("explore()'s onFailure", () => {
+  it("is called with the failure, whose steps a trace writer can draw, before check() returns it", () => {
+    const seen: ScheduleFailure[] = [];
+    const result = check(lostUpdate, { seed: 5, strategy: "random", onFailure: (failure) => seen.push(failure) });
+    expect(seen).toEqual([result.failure]);
+    expect(seen[0]!.steps.map((s) => `${s.time}s ${s.label}${s.deviation ? "*" : ""}: ${s.after}`)).toEqual([
+      'main: waits on task "transfer-1"',
+      "withdraw-2*: yields (ready again)",
+      "withdraw-1: done",
+      "withdraw-2: done",
+      "gather-1: done",
+      "transfer-1: failed: Error: Lost update: one withdrawal overwrote the other.",
+      "main: failed: Error: Lost update: one withdrawal overwrote the other.",
+    ].map((line) => `0s ${line}`));
+  });
+});
+
 describe("explore()'s strategies", () => {
   /** The program's order of steps, one log per run: two workers of two steps, awaited in turn. */
   function twoWorkers(logs: string[]) {
@@ -144,12 +161,12 @@ describe("explore()'s strategies", () => {
   it.each(["random", "pct", "portfolio"] as const)("%s runs the same schedules for the same seed, and others for another", (strategy) => {
     const runs = (seed: number) => {
       const logs: string[] = [];
-      check(() => lostUpdateTen(false), { strategy, seed, runs: 40 });
-      const program = twoWorkers(logs);
-      check(program, { strategy, seed, runs: 40 });
+      check(twoWorkers(logs), { strategy, seed, runs: 40 });
       return logs;
     };
     expect(runs(11)).toEqual(runs(11));
+    const failure = (seed: number) => failureOf(check(() => lostUpdateTen(), { strategy, seed, shrink: false }));
+    expect([failure(11).run, failure(11).token]).toEqual([failure(11).run, failure(11).token]);
     const orders = (seed: number) => {
       const seen: string[] = [];
       check(
@@ -262,6 +279,15 @@ describe("explore()'s failures other than errors", () => {
     expect((failure.cause as Error).message).toBe(
       "The run went past its timeLimit of 10s of virtual time without finishing (now 11s): the tasks keep waking but never end. Raise timeLimit if the program really takes that long.",
     );
+    // The token carries the limit, so the replay stops where the exploration did.
+    expect(failure.token).toMatch(/:fifo;time=10:1:$/);
+    let again: unknown;
+    try {
+      replay(program, failure.token);
+    } catch (error) {
+      again = error;
+    }
+    expect(((again as ScheduleFailure).cause as Error).message).toBe((failure.cause as Error).message);
   });
 
   it("reports a run past maxSteps as a livelock", () => {

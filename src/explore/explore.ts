@@ -20,7 +20,7 @@ import { runOnce, signature, watchEscapes, type Program, type RunOutcome } from 
 import type { RunLimits } from "./scheduler.js";
 import { shrink } from "./shrink.js";
 import { createStrategy, PrefixOracle, type StrategyName } from "./strategies.js";
-import { decodeToken, encodeToken, type Deviation, type Token } from "./token.js";
+import { DEFAULT_MAX_STEPS, decodeToken, encodeToken, type Deviation, type Token } from "./token.js";
 
 /** Options of `explore()` and `check()`. */
 export interface ExploreOptions {
@@ -125,7 +125,7 @@ function settingsOf(options: ExploreOptions | undefined, call: string): Settings
     strategy,
     depth: wholeNumber(o.depth ?? 3, "depth", call, 1),
     maxDeviations: wholeNumber(o.maxDeviations ?? 2, "maxDeviations", call, 0),
-    limits: { maxSteps: wholeNumber(o.maxSteps ?? 100_000, "maxSteps", call, 1), timeLimit, ties: ties === "explore", jitter, globals },
+    limits: { maxSteps: wholeNumber(o.maxSteps ?? DEFAULT_MAX_STEPS, "maxSteps", call, 1), timeLimit, ties: ties === "explore", jitter, globals },
     shrink: o.shrink ?? true,
     onFailure: o.onFailure,
   };
@@ -242,7 +242,7 @@ export function replay<T>(program: Program<T>, token: string): T {
  */
 export function runChoices<T>(program: Program<T>, choices: readonly number[]): { token: string; result: T | undefined; failure: ScheduleFailure | null } {
   checkProgram(program, "HlSchedule.run()");
-  const limits: RunLimits = { maxSteps: 100_000, timeLimit: Number.POSITIVE_INFINITY, ties: false, jitter: 0, globals: "virtual" };
+  const limits: RunLimits = { maxSteps: DEFAULT_MAX_STEPS, timeLimit: Number.POSITIVE_INFINITY, ties: false, jitter: 0, globals: "virtual" };
   const restore = watchEscapes("virtual");
   let out: RunOutcome<T>;
   try {
@@ -250,7 +250,7 @@ export function runChoices<T>(program: Program<T>, choices: readonly number[]): 
   } finally {
     restore();
   }
-  const about: Token = { format: 1, version: VERSION, strategy: "fast-check", ties: false, jitter: 0, globals: "virtual", seed: 0, deviations: out.scheduler.deviations };
+  const about: Token = { format: 1, version: VERSION, strategy: "fast-check", ...limits, seed: 0, deviations: out.scheduler.deviations };
   const token = encodeToken(about);
   if (!out.failed) return { token, result: out.result, failure: null };
   const failure = report(out, -1, about, out.scheduler.deviations.length, true, "", "A schedule fast-check drew fails.");
@@ -259,7 +259,8 @@ export function runChoices<T>(program: Program<T>, choices: readonly number[]): 
 
 /** Runs the token's schedule, strictly and traced. */
 function follow<T>(program: Program<T>, token: Token): RunOutcome<T> {
-  const limits: RunLimits = { maxSteps: 100_000, timeLimit: Number.POSITIVE_INFINITY, ties: token.ties, jitter: token.jitter, globals: token.globals };
+  const { maxSteps, timeLimit, ties, jitter, globals } = token;
+  const limits: RunLimits = { maxSteps, timeLimit, ties, jitter, globals };
   const restore = watchEscapes(token.globals);
   try {
     return runOnce(program, new FollowOracle(token.deviations, true), limits, true);
@@ -297,8 +298,7 @@ function explain<T>(program: Program<T>, found: RunOutcome<T>, run: number, stra
   }
   const source = note === "" && final !== null ? final : found;
   const headline = `explore() found a failing schedule on run ${run + 1} (strategy "${strategy}", seed ${settings.seed}).`;
-  const { ties, jitter, globals } = settings.limits;
-  const token: Token = { format: 1, version: VERSION, strategy, ties, jitter, globals, seed: settings.seed, deviations: source.scheduler.deviations };
+  const token: Token = { format: 1, version: VERSION, strategy, ...settings.limits, seed: settings.seed, deviations: source.scheduler.deviations };
   return report(source, run, token, deviations.length, note === "", note, headline, escapes);
 }
 

@@ -1,9 +1,10 @@
 /**
  * explore/token.ts: the replay token, a printable string that names one schedule.
  *
- * `hl1:<library version>:<strategy>[;ties][;jitter=<seconds>][;real]:<seed>:<deviations>`. The
- * flags after the strategy are the settings that change which decisions a run has (timer ties
- * explored, jitter) or what it reads (real globals), so that a replay makes the same ones. Only
+ * `hl1:<library version>:<strategy>[;ties][;jitter=<s>][;real][;time=<s>][;steps=<n>]:<seed>:<deviations>`.
+ * The flags after the strategy are the settings that change which decisions a run has (timer
+ * ties explored, jitter), what it reads (real globals) or when it counts as a livelock (timeLimit,
+ * maxSteps, when not the defaults), so that a replay runs the same way. Only
  * the decisions that differ from
  * FIFO are written, comma-separated, each as `<decision index><kind><choice>[=<label>]`: kind `p`
  * is a pick of the next ready item (its label names the task, so that a replay can say which task
@@ -38,11 +39,17 @@ export interface Token {
   /** The jitter, in seconds (0: none). */
   readonly jitter: number;
   readonly globals: "virtual" | "real";
+  /** The livelock bounds: virtual seconds (Infinity: none) and steps. */
+  readonly timeLimit: number;
+  readonly maxSteps: number;
   readonly seed: number;
   readonly deviations: readonly Deviation[];
 }
 
 const PREFIX = "hl1";
+
+/** @internal `maxSteps` unless told otherwise, in explore() and in a token. */
+export const DEFAULT_MAX_STEPS = 100_000;
 
 /** @internal The printable form of `token`. */
 export function encodeToken(token: Token): string {
@@ -53,6 +60,8 @@ export function encodeToken(token: Token): string {
   if (token.ties) strategy += ";ties";
   if (token.jitter !== 0) strategy += `;jitter=${token.jitter}`;
   if (token.globals === "real") strategy += ";real";
+  if (token.timeLimit !== Number.POSITIVE_INFINITY) strategy += `;time=${token.timeLimit}`;
+  if (token.maxSteps !== DEFAULT_MAX_STEPS) strategy += `;steps=${token.maxSteps}`;
   return `${PREFIX}:${token.version}:${strategy}:${token.seed}:${deviations.join(",")}`;
 }
 
@@ -73,11 +82,17 @@ export function decodeToken(text: unknown): Token {
   let ties = false;
   let jitter = 0;
   let globals: "virtual" | "real" = "virtual";
+  let timeLimit = Number.POSITIVE_INFINITY;
+  let maxSteps = DEFAULT_MAX_STEPS;
   for (const flag of flags) {
+    const [key, value = ""] = flag.split("=") as [string, string?];
+    const number = Number(value);
     if (flag === "ties") ties = true;
     else if (flag === "real") globals = "real";
-    else if (flag.startsWith("jitter=") && Number(flag.slice(7)) >= 0) jitter = Number(flag.slice(7));
-    else throw bad(`its setting ${JSON.stringify(flag)} is not "ties", "jitter=<seconds>" or "real"`);
+    else if (key === "jitter" && value !== "" && number >= 0) jitter = number;
+    else if (key === "time" && value !== "" && number > 0) timeLimit = number;
+    else if (key === "steps" && /^[1-9]\d*$/.test(value)) maxSteps = number;
+    else throw bad(`its setting ${JSON.stringify(flag)} is not "ties", "jitter=<seconds>", "real", "time=<seconds>" or "steps=<n>"`);
   }
   if (!/^\d+$/.test(seedText)) throw bad(`its seed ${JSON.stringify(seedText)} is not a whole number`);
   const deviations: Deviation[] = [];
@@ -100,5 +115,5 @@ export function decodeToken(text: unknown): Token {
     }
     deviations.push({ index, kind: m[2] as DecisionKind, choice, label });
   }
-  return { format: 1, version, strategy, ties, jitter, globals, seed: Number(seedText), deviations };
+  return { format: 1, version, strategy, ties, jitter, globals, timeLimit, maxSteps, seed: Number(seedText), deviations };
 }
