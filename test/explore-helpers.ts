@@ -1,7 +1,7 @@
 // Shared by test/explore*.test.ts: the main entry's names they use.
-import { asleep, coroutine, DeadlockError, EventLoop, VirtualClock } from "../src/index.js";
+import { asleep, coroutine, DeadlockError, EventLoop, run, UsageError, VirtualClock } from "../src/index.js";
 
-export { asleep, coroutine, DeadlockError };
+export { asleep, coroutine, DeadlockError, run, UsageError, VirtualClock };
 
 /** Three callbacks on a plain loop, in the order they ran. */
 export function callSoonish(): string[] {

@@ -2,7 +2,7 @@
 // fewest deviations, and replays it from its token; seeds, dfs's enumeration, draws, livelocks,
 // escapes and the environment variables. The planted bugs are in test/fixtures/explore-bugs.ts.
 import { afterEach, describe, expect, it } from "vitest";
-import { asleep, callSoonish, coroutine, DeadlockError } from "./explore-helpers.js";
+import { asleep, coroutine, DeadlockError, EventLoop, run, UsageError, VirtualClock } from "../src/index.js";
 import { chance, check, choose, explore, LivelockError, replay, ReplayError, ScheduleFailure } from "../src/explore.js";
 import { VERSION } from "../src/version.js";
 import { checkThenAct, lockOrder, lostUpdate, lostUpdateFixed, lostUpdateTen } from "./fixtures/explore-bugs.js";
@@ -376,11 +376,32 @@ describe("explore()'s arguments", () => {
     expect(() => check(lostUpdate, options as never)).toThrow(error);
   });
 
+  it("refuses to run inside a running loop", () => {
+    let error: unknown;
+    run(() => {
+      try {
+        check(lostUpdate);
+      } catch (e) {
+        error = e;
+      }
+      return asleep(0);
+    }, { clock: new VirtualClock() });
+    expect(error).toEqual(
+      new UsageError(
+        "Cannot call check() while an EventLoop is running on this thread: each run of the program starts a loop of its own. Call it from a test or a script, outside any run.",
+      ),
+    );
+  });
+
   it("refuses a program that is not a function", () => {
     expect(() => explore(lostUpdate() as never)).toThrow(TypeError);
   });
 
   it("leaves the loop's FIFO alone outside explore(): callbacks too", () => {
-    expect(callSoonish()).toEqual(["a", "b", "c"]);
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const log: string[] = [];
+    for (const name of ["a", "b", "c"]) loop.callSoon(() => log.push(name));
+    loop.runForever();
+    expect(log).toEqual(["a", "b", "c"]);
   });
 });

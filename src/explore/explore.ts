@@ -12,6 +12,8 @@
  * every `explore()` / `check()` replay that token instead of exploring.
  */
 
+import { UsageError } from "../index.js";
+import { running } from "../running.js";
 import { VERSION } from "../version.js";
 import { ReplayError } from "./errors.js";
 import { ScheduleFailure, formatReport, stepsOf, taskLabels } from "./failure.js";
@@ -137,6 +139,11 @@ function env(name: string): string | undefined {
 }
 
 function checkProgram(program: unknown, call: string): void {
+  if (running.loop !== null) {
+    throw new UsageError(
+      `Cannot call ${call} while an EventLoop is running on this thread: each run of the program starts a loop of its own. Call it from a test or a script, outside any run.`,
+    );
+  }
   if (typeof program !== "function") {
     throw new TypeError(
       `Expected the program of ${call} to be a function that builds fresh state and returns the work to run, got ${String(program)}; wrap it: ${call.slice(0, -1)}() => work()).`,
