@@ -344,6 +344,22 @@ describe("escapes", () => {
   });
 });
 
+describe("escapes that replay", () => {
+  it("names a native Promise the run awaited, though the deadlock it makes replays", () => {
+    const program = () =>
+      coroutine(function* native() {
+        yield* asleep(0);
+        yield Promise.resolve(1); // a native Promise cannot settle during a synchronous run
+      })();
+    const failure = failureOf(check(program, { seed: 1 }));
+    expect(failure.cause).toBeInstanceOf(DeadlockError);
+    expect([failure.replayable, failure.escapes]).toEqual([true, ["a native Promise"]]);
+    expect(failure.message).toContain(
+      "Escapes: the run read a native Promise, which the explorer does not control; this failure replayed all the same.",
+    );
+  });
+});
+
 describe("environment variables", () => {
   afterEach(() => {
     delete process.env.HANDLOOP_SEED;

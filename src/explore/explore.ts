@@ -303,10 +303,13 @@ function explain<T>(program: Program<T>, found: RunOutcome<T>, run: number, stra
         ? `The program read ${[...escapes].join(" and ")}, which the explorer does not control: make it a choose()/chance() draw or a handloop awaitable, and explore again.`
         : "No escape was seen (Math.random, a native Promise): the program may keep state across runs; build all of it inside the program function.");
   }
-  const source = note === "" && final !== null ? final : found;
+  if (note === "" && escapes.size > 0) {
+    note = `Escapes: the run read ${[...escapes].join(" and ")}, which the explorer does not control; this failure replayed all the same.`;
+  }
+  const source = final !== null && !note.startsWith("Not replayable") ? final : found;
   const headline = `explore() found a failing schedule on run ${run + 1} (strategy "${strategy}", seed ${settings.seed}).`;
   const token: Token = { format: 1, version: VERSION, strategy, ...settings.limits, seed: settings.seed, deviations: source.scheduler.deviations };
-  return report(source, run, token, deviations.length, note === "", note, headline, escapes);
+  return report(source, run, token, deviations.length, !note.startsWith("Not replayable"), note, headline, escapes);
 }
 
 /** The failure of run `out`, whose deviations (with `about`'s settings) make the token. */
