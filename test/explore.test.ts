@@ -189,6 +189,11 @@ describe("explore()'s strategies", () => {
     expect(orders(1)).not.toEqual(orders(2));
   });
 
+  it("stops after one run when the program never has a choice", () => {
+    const program = () => coroutine(function* alone() { yield* asleep(1); yield* asleep(0); })();
+    expect(check(program, { seed: 1 })).toMatchObject({ ok: true, runs: 1, distinct: 1 });
+  });
+
   it("the portfolio runs FIFO first", () => {
     const logs: string[] = [];
     check(twoWorkers(logs), { seed: 4, runs: 1 });

@@ -196,6 +196,8 @@ function explorePrograms<T>(program: Program<T>, settings: Settings): CheckResul
       settings.onFailure?.(failure);
       return { ok: false, runs: run + 1, distinct: distinct.size, seed: settings.seed, failure };
     }
+    // A run that met no decision at all is every run: nothing is left to explore.
+    if (out.scheduler.ns.length === 0) return { ok: true, runs: run + 1, distinct: 1, seed: settings.seed, failure: null };
   }
   return { ok: true, runs: run, distinct: distinct.size, seed: settings.seed, failure: null };
 }
