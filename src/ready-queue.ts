@@ -42,6 +42,11 @@ export class ReadyQueue {
     return this.#length === 0 ? undefined : this.#items[this.#head];
   }
 
+  /** The item `i` places behind the head, left in place. */
+  at(i: number): Runnable | undefined {
+    return i < this.#length ? this.#items[(this.#head + i) & (this.#items.length - 1)] : undefined;
+  }
+
   shift(): Runnable | undefined {
     if (this.#length === 0) return undefined;
     const items = this.#items;
@@ -50,6 +55,19 @@ export class ReadyQueue {
     this.#head = (this.#head + 1) & (items.length - 1);
     this.#length--;
     return item;
+  }
+
+  /**
+   * Moves the item `i` places behind the head to the head, the others keeping their order: how a
+   * schedule explorer (explore/) runs any ready item next. `0 < i < length`.
+   */
+  moveToHead(i: number): void {
+    const items = this.#items;
+    const mask = items.length - 1;
+    const head = this.#head;
+    const item = items[(head + i) & mask];
+    for (let j = i; j > 0; j--) items[(head + j) & mask] = items[(head + j - 1) & mask];
+    items[head] = item;
   }
 
   #grow(): void {

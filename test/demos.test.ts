@@ -22,7 +22,7 @@ function failing(name: string, ...args: string[]) {
   return { status, stdout, stderr };
 }
 
-const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "fetch-with-timeouts", "echo-server", "frames"];
+const DEMOS = ["print-every-period", "print-every-period-generators", "sleep-order", "toy-loop", "await-depth", "crawler", "test-a-library", "fetch-with-timeouts", "echo-server", "frames", "find-the-race"];
 
 // The post's bonus output: 18 lines, the 0.25 s task printing between the 1 s ones.
 const postLines = [
@@ -205,6 +205,39 @@ describe("demos", () => {
     const lines = demo("frames", "30", "165", "240");
     expect(lines.at(-3)).toBe("At 30, 165, 240 fps the worlds agree to the last bit, at every checkpoint and every knock-out.");
     expect(lines.at(-2)).toBe("0.1 s steps in 10 s, on asleep(): 100 at 30 fps, 100 at 165 fps, 100 at 240 fps");
+  });
+
+  it("find-the-race: FIFO passes, check() finds the lost update and shrinks it to one pick, replay() reproduces it, the Lock fixes it", () => {
+    const lines = demo("find-the-race");
+    const token = "hl1:" + /hl1:([^:]+):/.exec(lines.join("\n"))![1] + ":random:42:0p1=authenticate-1";
+    expect(lines).toEqual([
+      "1. One run, in FIFO order: passes.",
+      "2. check() under schedules, seed 42: run 3 fails. Its report:",
+      "",
+      '   | explore() found a failing schedule on run 3 (strategy "random", seed 42).',
+      "   |   Error: Lost update: the balance is 50, not 20.",
+      "   | Seed: 42 (HANDLOOP_SEED=42 runs this exploration again).",
+      `   | Replay: HANDLOOP_REPLAY='${token}', or replay(program, "${token}").`,
+      "   | Shrunk: 2 deviations -> 1.",
+      "   | ",
+      "   | Deviations from FIFO (what ran instead of the head of the ready queue):",
+      '   |   at 0.01s: ran "authenticate-1" instead of "writeAuditLog-1"; ready: writeAuditLog-1, authenticate-1',
+      "   | ",
+      "   | Tasks (one lane each: each step's virtual time, then what the task did or waits on next):",
+      '   |   main            | 0s waits on task "Task-1" | 0.02s failed: Error: Lost update: the balance is 50, not 20.',
+      "   |   authenticate-1  | *0.01s done",
+      "   |   writeAuditLog-1 | 0.01s done",
+      '   |   withdraw-1      | 0.01s waits on task "writeAuditLog-2" at demos/find-the-race.ts:41:5 | 0.02s done',
+      "   |   withdraw-2      | 0.01s done",
+      "   |   writeAuditLog-2 | 0.02s done",
+      "   |   gather-1        | 0.02s done",
+      "   |   Task-1          | 0.02s failed: Error: Lost update: the balance is 50, not 20.",
+      "   |   (* marks a step run out of FIFO order)",
+      "",
+      `3. Shrunk: 2 deviations -> 1. Token: ${token}`,
+      "4. replay(program, token): fails the same way: Error: Lost update: the balance is 50, not 20.",
+      "5. With a Lock: every schedule passes (500 runs, 6 distinct schedules).",
+    ]);
   });
 
   it("toy-loop reproduces the post's polling loop and its output", () => {

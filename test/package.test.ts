@@ -74,17 +74,17 @@ const missingCompiler = (entry: string, file: string, dev = "") =>
 describe("the package tarball", () => {
   it("carries the license, the built entry points and their declarations", () => {
     expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
-    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib"]) {
+    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib", "explore", "explore-fast-check"]) {
       expect(packedFiles).toContain(`dist/${entry}.js`);
       expect(packedFiles).toContain(`dist/${entry}.d.ts`);
     }
   });
 
-  it("depends on nothing: Babel and tslib are optional peers", () => {
+  it("depends on nothing: Babel, tslib and fast-check are optional peers", () => {
     const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as Record<string, Record<string, unknown>>;
     expect(manifest.dependencies).toBeUndefined();
-    expect(Object.keys(manifest.peerDependencies!).sort()).toEqual([...COMPILER, "tslib"]);
-    for (const peer of [...COMPILER, "tslib"]) {
+    expect(Object.keys(manifest.peerDependencies!).sort()).toEqual([...COMPILER, "fast-check", "tslib"]);
+    for (const peer of [...COMPILER, "fast-check", "tslib"]) {
       expect(manifest.peerDependenciesMeta![peer]).toEqual({ optional: true });
       // The repository itself still tests with them.
       expect(manifest.devDependencies![peer]).toBe(manifest.peerDependencies![peer]);
@@ -145,6 +145,41 @@ catch (error) { console.log(error.message); }`,
     expect(stdout.split("\n")).toEqual(["null", missingCompiler("handloop/vite", "/src/app.ts", " --save-dev"), ""]);
   });
 
+  it("explores schedules with handloop/explore: finds, shrinks and replays a lost update", () => {
+    const dir = project([], {
+      "race.js": `import { asleep, coroutine, gather } from "handloop";
+import { check, replay, ScheduleFailure } from "handloop/explore";
+const withdraw = coroutine(function* withdraw(account, amount, setup) {
+  for (let i = 0; i < setup; i++) yield* asleep(0);
+  const balance = account.balance;
+  yield* asleep(0);
+  account.balance = balance - amount;
+});
+const program = () => { const account = { balance: 100 };
+  return coroutine(function* () { yield gather(withdraw(account, 30, 0), withdraw(account, 50, 1)); if (account.balance !== 20) throw new Error("lost update"); })(); };
+const { failure } = check(program, { seed: 1 });
+console.log(failure.deviations, failure.token.split(":").slice(2).join(":"));
+try { replay(program, failure.token); } catch (error) { console.log(error instanceof ScheduleFailure, error.cause.message); }`,
+    });
+    const { stdout, stderr } = node(dir, "race.js");
+    expect(stderr).toBe("");
+    expect(stdout).toBe("1 dfs:1:0p1=withdraw-2\ntrue lost update\n");
+  });
+
+  it("says what to install when handloop/explore/fast-check is imported without fast-check", () => {
+    const dir = project([], {
+      "arb.js": `try { await import("handloop/explore/fast-check"); } catch (error) { console.log(error.name); console.log(error.message); }`,
+    });
+    const { stdout, stderr } = node(dir, "arb.js");
+    expect(stderr).toBe("");
+    expect(stdout.split("\n")).toEqual([
+      "MissingPeerError",
+      "handloop/explore/fast-check needs fast-check, which is not installed: it is an optional peer dependency of handloop, " +
+        "left out for programs that only use hand-written coroutines. Install it with: npm install --save-dev fast-check@4",
+      "",
+    ]);
+  });
+
   it("says what to install when handloop/tslib is imported without tslib", () => {
     const dir = project([], {
       "emit.js": `try { await import("handloop/tslib"); } catch (error) { console.log(error.name); console.log(error.message); }`,
@@ -179,6 +214,22 @@ export const used = [run(t, { clock: new VirtualClock() }), compile as (s: strin
 });
 
 describe("the package installed with its optional peers", () => {
+  it("gives handloop/explore/fast-check's arbitrary, which fast-check shrinks to one choice", () => {
+    const dir = project(["fast-check"], {
+      "prop.js": `import fc from "fast-check";
+import { asleep, coroutine, gather } from "handloop";
+import { hlSchedule } from "handloop/explore/fast-check";
+const program = () => { const box = { n: 0 };
+  const inc = coroutine(function* inc(wait) { for (let i = 0; i < wait; i++) yield* asleep(0); const n = box.n; yield* asleep(0); box.n = n + 1; });
+  return coroutine(function* () { yield gather(inc(0), inc(1)); if (box.n !== 2) throw new Error("lost"); })(); };
+const details = fc.check(fc.property(hlSchedule(), (s) => s.run(program)), { seed: 1 });
+console.log(details.failed, JSON.stringify(details.counterexample[0].choices));`,
+    });
+    const { stdout, stderr } = node(dir, "prop.js");
+    expect(stderr).toBe("");
+    expect(stdout).toBe("true [1]\n");
+  });
+
   it("compiles through handloop/register", () => {
     const dir = project([...COMPILER], { "app.loop.ts": HELLO_LOOP });
     const { stdout, stderr, status } = node(dir, "--import", "handloop/register", "app.loop.ts");
