@@ -55,3 +55,7 @@ export { Queue, type QueueOptions } from "./sync/queue.js";
 export { Task } from "./task.js";
 export { Operation, WaitOp } from "./wait.js";
 export { isCompiled } from "./compile/runtime.js";
+// Pictures of a recording (issue 14, renderers): pure and browser-safe.
+export { toChromeTrace, type ChromeTrace, type ChromeTraceEvent, type ChromeTraceOptions } from "./chrome-trace.js";
+export { timeline, type TimelineOptions } from "./timeline.js";
+export { timelineSVG, type TimelineSVGOptions } from "./timeline-svg.js";

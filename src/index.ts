@@ -469,3 +469,47 @@ export type UnhandledTaskError = Api.UnhandledTaskError;
  */
 export const UsageError: typeof Api.UsageError = api.UsageError;
 export type UsageError = Api.UsageError;
+
+// Pictures of a recording (issue 14, renderers): pure functions of a Recording, browser-safe.
+export type { ChromeTrace, ChromeTraceEvent, ChromeTraceOptions } from "./chrome-trace.js";
+export type { TimelineOptions } from "./timeline.js";
+export type { TimelineSVGOptions } from "./timeline-svg.js";
+/**
+ * A recording as a Chrome trace object: `JSON.stringify` it into a file and open that in
+ * ui.perfetto.dev or chrome://tracing. One track per task with its running, ready, sleeping and
+ * awaiting slices, instants for cancellations and timers, arrows for spawns and wake-ups.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * const json = JSON.stringify(toChromeTrace(recorder, { time: "virtual" }));
+ * ```
+ */
+export const toChromeTrace: typeof Api.toChromeTrace = api.toChromeTrace;
+/**
+ * A recording as a terminal picture: one row per task over time (running `█`, ready `▒`,
+ * sleeping `─`, awaiting `┄`, cancelled `✕`), a time axis, a legend, and at each row's end how the
+ * task ended (`done`, `cancelled`, `failed: ...`) or what it still waits on.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * console.log(timeline(recorder, { width: 60 }));
+ * ```
+ */
+export const timeline: typeof Api.timeline = api.timeline;
+/**
+ * A recording as a standalone SVG document (a string: write it to a `.svg` file and open it in a
+ * browser): a row per task with its running, ready, sleeping and awaiting bars on one time axis, a
+ * legend, each task's ending, and arrows from waker to woken.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * const svg = timelineSVG(recorder, { title: "my program", width: 900 });
+ * ```
+ */
+export const timelineSVG: typeof Api.timelineSVG = api.timelineSVG;

@@ -1,0 +1,115 @@
+// Hand-built recordings for the renderers' tests: each method appends the events the recorder
+// writes for that moment of a run (seq and wall numbered automatically, wall 1 ms per event), so
+// a test states a scenario in a few lines without a loop.
+import type { NextKind, Outcome, Recording, TraceEvent, TraceTask, WakeKind } from "../src/trace-schema.js";
+import { TRACE_SCHEMA_VERSION } from "../src/trace-schema.js";
+
+type Details<E> = E extends TraceEvent ? Omit<E, "seq" | "time" | "wall"> : never;
+
+export class RecordingBuilder implements Recording {
+  readonly version = TRACE_SCHEMA_VERSION;
+  readonly events: TraceEvent[] = [];
+  readonly tasks = new Map<number, TraceTask>();
+  dropped = 0;
+  #time = 0;
+  #stepping = -1;
+
+  #push(event: Details<TraceEvent>): this {
+    const seq = this.events.length + this.dropped;
+    this.events.push({ ...event, seq, time: this.#time, wall: seq } as TraceEvent);
+    return this;
+  }
+
+  /** The clock jumps to `to` while nothing is ready. */
+  jump(to: number): this {
+    const from = this.#time;
+    this.#time = to;
+    return this.#push({ type: "clock-jump", task: -1, from, to });
+  }
+  runBegin(): this {
+    return this.#push({ type: "run-begin", task: -1 });
+  }
+  runEnd(): this {
+    return this.#push({ type: "run-end", task: -1 });
+  }
+  /** Task `id` is created by the task stepping now (or host code), and scheduled for its first step. */
+  spawn(id: number, name: string): this {
+    const parent = this.#stepping;
+    this.tasks.set(id, { id, name, parent, site: "" });
+    this.#push({ type: "spawn", task: id, name, parent, site: "" });
+    return this.#push({ type: "scheduled", task: id, wake: "spawn", by: parent, object: "" });
+  }
+  /** A step of `id`: `body` adds what happens during it; `next` and `on` say what it does after. */
+  step(id: number, next: NextKind, on = "", body?: () => void, extra: { target?: number; until?: number } = {}): this {
+    this.#push({ type: "step", task: id });
+    this.#stepping = id;
+    body?.();
+    this.#stepping = -1;
+    return this.#push({ type: "parked", task: id, next, on, target: extra.target ?? -1, until: extra.until ?? -1, site: "" });
+  }
+  /** A step of `id` that sleeps `seconds`: arms a timer and parks on it. */
+  sleepStep(id: number, seconds: number, timer: number, body?: () => void): this {
+    const until = this.#time + seconds;
+    return this.step(id, "sleep", `asleep(${seconds})`, () => {
+      body?.();
+      this.#push({ type: "timer-add", task: id, timer, deadline: until });
+    }, { until });
+  }
+  /** `id` becomes ready: woken by the task stepping now (or -1). */
+  wake(id: number, wake: WakeKind, object = ""): this {
+    return this.#push({ type: "scheduled", task: id, wake, by: this.#stepping, object });
+  }
+  /** Timer `timer` of task `id` fires and wakes it. */
+  fire(id: number, timer: number): this {
+    this.#push({ type: "timer-fire", task: id, timer });
+    return this.#push({ type: "scheduled", task: id, wake: "timer", by: -1, object: `Timer #${timer}` });
+  }
+  cancel(id: number): this {
+    return this.#push({ type: "cancel", task: id, by: this.#stepping });
+  }
+  exit(id: number, outcome: Outcome = "ok", error = ""): this {
+    return this.#push({ type: "exit", task: id, outcome, error });
+  }
+  /** Forgets the first `count` events, as a recorder over its limit does. */
+  dropFirst(count: number): this {
+    this.events.splice(0, count);
+    this.dropped += count;
+    return this;
+  }
+}
+
+/**
+ * The post's demo by hand: three tasks that print every 1, 1 and 0.25 s for 3 s, with the
+ * recorder's events in the loop's order (timers by deadline, then by arming order).
+ */
+export function postDemo(): RecordingBuilder {
+  const b = new RecordingBuilder();
+  const periods = [1, 1, 0.25];
+  const names = ["printEveryPeriod", "printEveryPeriod-2", "printEveryPeriod-3"];
+  b.runBegin();
+  periods.forEach((_, i) => b.spawn(i + 1, names[i]!));
+  let timer = 0;
+  const due: { task: number; at: number; timer: number; left: number }[] = [];
+  periods.forEach((period, i) => {
+    b.sleepStep(i + 1, period, ++timer);
+    due.push({ task: i + 1, at: period, timer, left: Math.trunc(3 / period) - 1 });
+  });
+  while (due.length > 0) {
+    const at = Math.min(...due.map((d) => d.at));
+    b.jump(at);
+    const now = due.filter((d) => d.at === at).sort((a, c) => a.timer - c.timer);
+    for (const d of now) b.fire(d.task, d.timer);
+    for (const d of now) {
+      const period = periods[d.task - 1]!;
+      due.splice(due.indexOf(d), 1);
+      if (d.left === 0) {
+        b.step(d.task, "exit");
+        b.exit(d.task);
+      } else {
+        b.sleepStep(d.task, period, ++timer);
+        due.push({ task: d.task, at: at + period, timer, left: d.left - 1 });
+      }
+    }
+  }
+  return b.runEnd();
+}
