@@ -132,7 +132,9 @@ export function taskSpans(recording: Recording): TaskSpans {
   const jumps: { start: Mark; end: Mark }[] = [];
   let runStart: Mark | undefined;
   let steps = 0;
-  let stepping = -1; // the task whose step is in progress, or -1
+  // The tasks whose steps are in progress, innermost last: a coroutine called from a running
+  // task takes its first step inside its caller's step.
+  const stepping: number[] = [];
   let mark = zero;
 
   const laneOf = (id: number): Open => {
@@ -164,7 +166,7 @@ export function taskSpans(recording: Recording): TaskSpans {
   };
 
   for (const event of events) {
-    const inside = stepping !== -1 && event.type !== "parked";
+    const inside = stepping.length > 0 && event.type !== "parked";
     mark = { time: event.time, wall: event.wall, step: event.type === "step" ? steps : inside ? steps - 0.5 : steps };
     switch (event.type) {
       case "run-begin":
@@ -185,7 +187,7 @@ export function taskSpans(recording: Recording): TaskSpans {
         const entry = laneOf(event.task);
         const why = event.object !== "" ? event.object : event.wake;
         // Scheduled again during its own step (a bare yield): its `parked` event says "ready".
-        if (event.task !== stepping) enter(entry, "ready", mark, why);
+        if (!stepping.includes(event.task)) enter(entry, "ready", mark, why);
         if (event.by >= 0 && event.by !== event.task && event.wake !== "spawn") addArrow("wake", event.by, event.task, mark);
         break;
       }
@@ -194,18 +196,18 @@ export function taskSpans(recording: Recording): TaskSpans {
         enter(entry, "running", mark, "");
         for (const arrow of pendingArrows.get(event.task) ?? []) arrow.lands = mark;
         pendingArrows.delete(event.task);
-        stepping = event.task;
+        stepping.push(event.task);
         steps++;
         break;
       }
       case "parked": {
         const entry = laneOf(event.task);
-        if (entry.state !== "running") enter(entry, "running", entry.state === undefined ? zero : mark, "");
-        const state = WAITING[event.next];
-        // A ready task that was scheduled again during its own step stays ready: nothing to open.
-        enter(entry, state, mark, event.next === "sleep" && event.on === "" ? `until ${event.until}` : event.on);
+        const at = stepping.lastIndexOf(event.task);
+        if (at !== -1) stepping.splice(at, 1);
+        // Its step began before the recording did (dropped events): it ran from the start.
+        if (entry.state !== "running" && entry.lane.exit === undefined) enter(entry, "running", entry.state === undefined ? zero : mark, "");
+        enter(entry, WAITING[event.next], mark, event.next === "sleep" && event.on === "" ? `until ${event.until}` : event.on);
         entry.next = event.next;
-        stepping = -1;
         break;
       }
       case "cancel": {
@@ -216,7 +218,9 @@ export function taskSpans(recording: Recording): TaskSpans {
       }
       case "exit": {
         const entry = laneOf(event.task);
-        enter(entry, undefined, mark, "");
+        // Told inside the step that ended it: the step's span ends at its `parked` event. A task
+        // that exits outside a step of its own (a compiled body's thenable settled) ends here.
+        if (!stepping.includes(event.task)) enter(entry, undefined, mark, "");
         entry.lane.exit = { mark, outcome: event.outcome, error: event.error };
         break;
       }
@@ -238,8 +242,8 @@ export function taskSpans(recording: Recording): TaskSpans {
   }
   const end = mark;
   for (const entry of open.values()) {
-    if (entry.lane.exit !== undefined || entry.state === undefined) continue;
-    entry.lane.last = { state: entry.state, detail: entry.detail, next: entry.next };
+    if (entry.state === undefined) continue;
+    if (entry.lane.exit === undefined) entry.lane.last = { state: entry.state, detail: entry.detail, next: entry.next };
     enter(entry, undefined, end, "");
   }
   if (runStart !== undefined) runs.push({ start: runStart, end });

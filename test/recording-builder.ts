@@ -12,7 +12,7 @@ export class RecordingBuilder implements Recording {
   readonly tasks = new Map<number, TraceTask>();
   dropped = 0;
   #time = 0;
-  #stepping = -1;
+  #stepping: number[] = [];
 
   #push(event: Details<TraceEvent>): this {
     const seq = this.events.length + this.dropped;
@@ -34,7 +34,7 @@ export class RecordingBuilder implements Recording {
   }
   /** Task `id` is created by the task stepping now (or host code), and scheduled for its first step. */
   spawn(id: number, name: string): this {
-    const parent = this.#stepping;
+    const parent = this.#stepping.at(-1) ?? -1;
     this.tasks.set(id, { id, name, parent, site: "" });
     this.#push({ type: "spawn", task: id, name, parent, site: "" });
     return this.#push({ type: "scheduled", task: id, wake: "spawn", by: parent, object: "" });
@@ -42,9 +42,9 @@ export class RecordingBuilder implements Recording {
   /** A step of `id`: `body` adds what happens during it; `next` and `on` say what it does after. */
   step(id: number, next: NextKind, on = "", body?: () => void, extra: { target?: number; until?: number } = {}): this {
     this.#push({ type: "step", task: id });
-    this.#stepping = id;
+    this.#stepping.push(id);
     body?.();
-    this.#stepping = -1;
+    this.#stepping.pop();
     return this.#push({ type: "parked", task: id, next, on, target: extra.target ?? -1, until: extra.until ?? -1, site: "" });
   }
   /** A step of `id` that sleeps `seconds`: arms a timer and parks on it. */
@@ -57,7 +57,7 @@ export class RecordingBuilder implements Recording {
   }
   /** `id` becomes ready: woken by the task stepping now (or -1). */
   wake(id: number, wake: WakeKind, object = ""): this {
-    return this.#push({ type: "scheduled", task: id, wake, by: this.#stepping, object });
+    return this.#push({ type: "scheduled", task: id, wake, by: this.#stepping.at(-1) ?? -1, object });
   }
   /** Timer `timer` of task `id` fires and wakes it. */
   fire(id: number, timer: number): this {
@@ -65,10 +65,14 @@ export class RecordingBuilder implements Recording {
     return this.#push({ type: "scheduled", task: id, wake: "timer", by: -1, object: `Timer #${timer}` });
   }
   cancel(id: number): this {
-    return this.#push({ type: "cancel", task: id, by: this.#stepping });
+    return this.#push({ type: "cancel", task: id, by: this.#stepping.at(-1) ?? -1 });
   }
-  exit(id: number, outcome: Outcome = "ok", error = ""): this {
-    return this.#push({ type: "exit", task: id, outcome, error });
+  /** The last step of `id`: the recorder tells its exit inside the step, before it parks. */
+  finish(id: number, outcome: Outcome = "ok", error = "", body?: () => void): this {
+    return this.step(id, "exit", "", () => {
+      body?.();
+      this.#push({ type: "exit", task: id, outcome, error });
+    });
   }
   /** Forgets the first `count` events, as a recorder over its limit does. */
   dropFirst(count: number): this {
@@ -103,8 +107,7 @@ export function postDemo(): RecordingBuilder {
       const period = periods[d.task - 1]!;
       due.splice(due.indexOf(d), 1);
       if (d.left === 0) {
-        b.step(d.task, "exit");
-        b.exit(d.task);
+        b.finish(d.task);
       } else {
         b.sleepStep(d.task, period, ++timer);
         due.push({ task: d.task, at: at + period, timer, left: d.left - 1 });

@@ -32,12 +32,9 @@ function spawnWakeCancel(): RecordingBuilder {
     .fire(1, 9)
     .step(1, "ready", "", () => b.wake(2, "event", 'Event "go"').cancel(3).wake(3, "cancel"))
     .wake(1, "yield")
-    .step(2, "exit", "", () => b.wake(1, "task", 'task "child"'))
-    .exit(2)
-    .step(3, "exit")
-    .exit(3, "cancelled")
-    .step(1, "exit")
-    .exit(1, "error", "Error: boom")
+    .finish(2, "ok", "", () => b.wake(1, "task", 'task "child"'))
+    .finish(3, "cancelled")
+    .finish(1, "error", "Error: boom")
     .runEnd();
   return b;
 }
@@ -168,7 +165,7 @@ describe("timelineSVG()", () => {
 
   it("escapes task names", () => {
     const b = new RecordingBuilder();
-    b.spawn(1, '<b>&"').step(1, "exit").exit(1);
+    b.spawn(1, '<b>&"').finish(1);
     expect(timelineSVG(b)).toContain("&#60;b&#62;&#38;&#34;");
   });
 });
