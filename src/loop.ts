@@ -45,6 +45,7 @@ import { running, runningTask } from "./running.js";
 import { Task } from "./task.js";
 import { TimerHeap, type TimerEntry } from "./timer-heap.js";
 import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
+import { loopWatcher } from "./loop-watcher.js";
 
 export type { AwaitableLike } from "./adopt.js";
 export type { AdvanceOptions, AdvanceResult } from "./frame.js";
@@ -114,6 +115,9 @@ export class EventLoop {
   #hostWaits = 0;
 
   constructor(options: EventLoopOptions = {}) {
+    // `handloop trace` watches every loop (loop-watcher.ts): one global read per loop made.
+    const watcher = loopWatcher();
+    if (watcher !== undefined) options = watcher.options(options);
     const clock = options.clock ?? new RealClock();
     if (typeof clock?.now !== "function" || typeof clock.sleepUntil !== "function") {
       throw new TypeError(`Expected \`clock\` of new EventLoop() to be a Clock, got ${describe(clock)}.`);
@@ -121,6 +125,7 @@ export class EventLoop {
     this.clock = clock;
     this.#unhandled = new UnhandledErrors(options.unhandledError ?? "throw");
     this.#globals = virtualGlobals(this, options.globals);
+    watcher?.created(this);
   }
 
   /** The current time on this loop's clock, in seconds. */

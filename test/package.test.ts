@@ -74,7 +74,7 @@ const missingCompiler = (entry: string, file: string, dev = "") =>
 describe("the package tarball", () => {
   it("carries the license, the built entry points and their declarations", () => {
     expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
-    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib"]) {
+    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib", "trace", "cli", "trace-preload"]) {
       expect(packedFiles).toContain(`dist/${entry}.js`);
       expect(packedFiles).toContain(`dist/${entry}.d.ts`);
     }

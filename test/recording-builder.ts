@@ -116,3 +116,22 @@ export function postDemo(): RecordingBuilder {
   }
   return b.runEnd();
 }
+
+/** main spawns a child (awaits it) and a sleeper; at 1 s it sets the child's event, cancels the sleeper, and fails. */
+export function spawnWakeCancel(): RecordingBuilder {
+  const b = new RecordingBuilder();
+  b.runBegin()
+    .spawn(1, "main")
+    .step(1, "task", 'task "child"', () => b.spawn(2, "child").spawn(3, "sleeper"), { target: 2 })
+    .step(2, "event", 'Event "go"')
+    .sleepStep(3, 5, 1)
+    .jump(1)
+    .fire(1, 9)
+    .step(1, "ready", "", () => b.wake(2, "event", 'Event "go"').cancel(3).wake(3, "cancel"))
+    .wake(1, "yield")
+    .finish(2, "ok", "", () => b.wake(1, "task", 'task "child"'))
+    .finish(3, "cancelled")
+    .finish(1, "error", "Error: boom")
+    .runEnd();
+  return b;
+}

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { timeline, timelineSVG, toChromeTrace, type ChromeTrace } from "../src/index.js";
-import { postDemo, RecordingBuilder } from "./recording-builder.js";
+import { postDemo, RecordingBuilder, spawnWakeCancel } from "./recording-builder.js";
 import { checkChromeTrace } from "./chrome-trace-check.js";
 
 const GOLDEN = new URL("./golden/render/", import.meta.url);
@@ -18,25 +18,6 @@ function golden(name: string, actual: string): void {
     if (process.env.UPDATE_GOLDEN !== "1") throw new Error(`Golden file ${name} was missing: written now, check it and run again.`);
   }
   expect(actual).toBe(readFileSync(file, "utf8"));
-}
-
-/** main spawns a child (awaits it) and a sleeper; at 1 s it sets the child's event, cancels the sleeper, and fails. */
-function spawnWakeCancel(): RecordingBuilder {
-  const b = new RecordingBuilder();
-  b.runBegin()
-    .spawn(1, "main")
-    .step(1, "task", 'task "child"', () => b.spawn(2, "child").spawn(3, "sleeper"), { target: 2 })
-    .step(2, "event", 'Event "go"')
-    .sleepStep(3, 5, 1)
-    .jump(1)
-    .fire(1, 9)
-    .step(1, "ready", "", () => b.wake(2, "event", 'Event "go"').cancel(3).wake(3, "cancel"))
-    .wake(1, "yield")
-    .finish(2, "ok", "", () => b.wake(1, "task", 'task "child"'))
-    .finish(3, "cancelled")
-    .finish(1, "error", "Error: boom")
-    .runEnd();
-  return b;
 }
 
 /** A run stopped halfway: a task still sleeps, another awaits it, and the first events were dropped. */
