@@ -55,3 +55,14 @@ export { Queue, type QueueOptions } from "./sync/queue.js";
 export { Task } from "./task.js";
 export { Operation, WaitOp } from "./wait.js";
 export { isCompiled } from "./compile/runtime.js";
+export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
+export { parseTrace, Recorder, type RecordOptions } from "./record.js";
+export {
+  TRACE_SCHEMA_VERSION,
+  type NextKind,
+  type Outcome,
+  type Recording,
+  type TraceEvent,
+  type TraceTask,
+  type WakeKind,
+} from "./trace-schema.js";
