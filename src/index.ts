@@ -31,6 +31,30 @@ export type {
 export type { RunAsyncOptions, RunOptions } from "./run.js";
 export type { AbortSignalLike, FromPromiseOptions, TaskSignal } from "./interop.js";
 export type { QueueOptions } from "./sync/queue.js";
+export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
+export type { RecordOptions } from "./record.js";
+export {
+  TRACE_SCHEMA_VERSION,
+  type ClockJumpEvent,
+  type CancelEvent,
+  type ExitEvent,
+  type NextKind,
+  type Outcome,
+  type ParkedEvent,
+  type Recording,
+  type RunBeginEvent,
+  type RunEndEvent,
+  type ScheduledEvent,
+  type SpawnEvent,
+  type StepEvent,
+  type TimerAddEvent,
+  type TimerCancelEvent,
+  type TimerFireEvent,
+  type TraceEvent,
+  type TraceEventBase,
+  type TraceTask,
+  type WakeKind,
+} from "./trace-schema.js";
 
 // The awaitable protocol and sleeping.
 /**
@@ -259,6 +283,39 @@ export type TimerHandle = Api.TimerHandle;
 export const run: typeof Api.run = api.run;
 export const runAsync: typeof Api.runAsync = api.runAsync;
 export const isCompiled: typeof Api.isCompiled = api.isCompiled;
+
+// Seeing the loop: recordings (instruments are an interface: see the types above).
+/**
+ * A flight recorder of a loop's events, made by `loop.record()`: an Instrument that keeps the
+ * newest `limit` events (`events`, oldest first; `dropped` counts the older ones) and every task
+ * seen (`tasks`), until `stop()`. It is a `Recording`, as renderers read one; `toJSONL()` writes it
+ * as JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
+ * About 42 bytes an event, in typed arrays; event objects are made when `events` is read.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * recorder.stop();
+ * writeFileSync("trace.jsonl", recorder.toJSONL());
+ * ```
+ */
+export const Recorder: typeof Api.Recorder = api.Recorder;
+export type Recorder = Api.Recorder;
+/**
+ * Reads a recording back from the JSON Lines that `recorder.toJSONL()` (or `handloop trace`)
+ * wrote, for the renderers and `lint()`. A recording of a newer schema version than this copy of
+ * handloop reads is refused with an Error that says so; text that is not such a recording is a
+ * TypeError naming the line.
+ *
+ * @example
+ * ```ts
+ * const recording = parseTrace(readFileSync("trace.jsonl", "utf8"));
+ * lint(recording);
+ * ```
+ */
+export const parseTrace: typeof Api.parseTrace = api.parseTrace;
 
 // Native Promises and AbortSignal (host mode).
 export const fromPromise: typeof Api.fromPromise = api.fromPromise;

@@ -1,0 +1,502 @@
+/**
+ * record.ts: the flight recorder. `loop.record({ limit })` attaches a Recorder, an instrument that
+ * writes every hook's event into a ring of the newest `limit` events (schema: trace-schema.ts),
+ * and gives it back as a `Recording`; `toJSONL()` saves it, `parseTrace()` reads it back.
+ *
+ * How it works. Events are stored column by column in typed arrays (struct of arrays), 42 bytes
+ * an event: type and kind (one byte each), virtual time, wall time, task id, three 32-bit slots
+ * and one 64-bit slot whose meaning depends on the type (see `read`). Strings (what a task waits
+ * on, its await site, an error) are interned: a slot holds the string's index. Descriptions that
+ * follow from numbers (`asleep(1)` from a deadline, `task "x"` from an id, `Timer #3`) are made
+ * only when the events are read. `events` materializes objects on first read after a change; a
+ * program that records and never reads pays for the columns alone. The arrays grow by doubling
+ * up to `limit`, then wrap: the oldest event is overwritten and counted in `dropped`.
+ *
+ * Every task seen has a TaskRecord (id, name, parent, site, and what the task tree needs: when it
+ * last parked and its function's name), kept for the recording's life even when its events are
+ * dropped. Tasks are found by a WeakMap, so the recorder does not keep a finished task alive.
+ *
+ * Wall time is read from the `performance.now()` this module found at load: a loop with
+ * `globals: "virtual"` replaces the global during its runs.
+ */
+
+import { describe } from "./describe.js";
+import type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
+import type { EventLoop } from "./loop.js";
+import { isLoopPromise } from "./promise.js";
+import { Task } from "./task.js";
+import {
+  TRACE_SCHEMA_VERSION,
+  type NextKind,
+  type Outcome,
+  type Recording,
+  type TraceEvent,
+  type TraceTask,
+  type WakeKind,
+} from "./trace-schema.js";
+import { WaitOp } from "./wait.js";
+
+/** Options of `loop.record()`. */
+export interface RecordOptions {
+  /** How many events to keep, the newest (a whole number >= 1); 100,000 unless told. */
+  limit?: number;
+}
+
+const DEFAULT_LIMIT = 100_000;
+const FIRST_CAPACITY = 1024;
+
+// Event types (the `type` column): their order in TraceEvent["type"].
+const RUN_BEGIN = 0;
+const RUN_END = 1;
+const SPAWN = 2;
+const SCHEDULED = 3;
+const STEP = 4;
+const PARKED = 5;
+const CANCEL = 6;
+const EXIT = 7;
+const TIMER_ADD = 8;
+const TIMER_FIRE = 9;
+const TIMER_CANCEL = 10;
+const CLOCK_JUMP = 11;
+
+const WAKES: readonly WakeKind[] = ["spawn", "timer", "task", "event", "cancel", "yield", "host"];
+const NEXTS: readonly NextKind[] = ["ready", "exit", "sleep", "task", "event", "host"];
+const OUTCOMES: readonly Outcome[] = ["ok", "error", "cancelled"];
+const WAKE_INDEX = new Map(WAKES.map((w, i) => [w, i]));
+const NEXT_INDEX = new Map(NEXTS.map((n, i) => [n, i]));
+
+// A string slot that holds no string index: the text follows from other slots.
+const DERIVED_TIMER = -2; // `Timer #<c>`
+const DERIVED_TASK = -3; // `task "<name of c / target>"`
+const DERIVED_SLEEP = -4; // `asleep(<until - time>)`
+
+const realNow = performance.now.bind(performance);
+
+/** @internal What a recording knows of a task; also what taskTree and taskTable read. */
+export class TaskRecord implements TraceTask {
+  id: number;
+  name: string;
+  parent: number;
+  site: string;
+  /** The name of its function, for `at async f (site)`; "" when not known. */
+  fn: string;
+  /** When it last parked (loop time), or NaN while it is ready, running or done. */
+  parkedAt = Number.NaN;
+  /** The deadline of the sleep it last parked on, or -1. */
+  until = -1;
+  constructor(id: number, name: string, parent: number, site: string, fn: string) {
+    this.id = id;
+    this.name = name;
+    this.parent = parent;
+    this.site = site;
+    this.fn = fn;
+  }
+}
+
+/**
+ * A flight recorder of a loop's events, made by `loop.record()`: an Instrument that keeps the
+ * newest `limit` events (`events`, oldest first; `dropped` counts the older ones) and every task
+ * seen (`tasks`), until `stop()`. It is a `Recording`, as renderers read one; `toJSONL()` writes it
+ * as JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
+ * About 42 bytes an event, in typed arrays; event objects are made when `events` is read.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * recorder.stop();
+ * writeFileSync("trace.jsonl", recorder.toJSONL());
+ * ```
+ */
+export class Recorder implements Recording, Instrument {
+  readonly name = "Recorder";
+  readonly version: number = TRACE_SCHEMA_VERSION;
+  readonly #loop: EventLoop;
+  readonly #limit: number;
+  readonly #start = realNow();
+  #capacity: number;
+  #count = 0; // events ever recorded
+  #type: Uint8Array;
+  #kind: Uint8Array;
+  #time: Float64Array;
+  #wall: Float64Array;
+  #task: Int32Array;
+  #a: Int32Array;
+  #b: Int32Array;
+  #c: Int32Array;
+  #f: Float64Array;
+  readonly #strings: string[] = [""];
+  readonly #stringIds = new Map<string, number>([["", 0]]);
+  readonly #records = new WeakMap<Task<unknown>, TaskRecord>();
+  readonly #tasks = new Map<number, TaskRecord>();
+  #events: TraceEvent[] | null = null;
+
+  /** @internal Made by `loop.record()`, which attaches it. */
+  constructor(loop: EventLoop, options: RecordOptions = {}) {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`Expected the options of record() to be an object, got ${describe(options)}.`);
+    }
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 2 ** 30) {
+      throw new RangeError(`Expected \`limit\` of record() to be a whole number from 1 to 2^30, got ${describe(limit)}.`);
+    }
+    this.#loop = loop;
+    this.#limit = limit;
+    this.#capacity = Math.min(limit, FIRST_CAPACITY);
+    const n = this.#capacity;
+    this.#type = new Uint8Array(n);
+    this.#kind = new Uint8Array(n);
+    this.#time = new Float64Array(n);
+    this.#wall = new Float64Array(n);
+    this.#task = new Int32Array(n);
+    this.#a = new Int32Array(n);
+    this.#b = new Int32Array(n);
+    this.#c = new Int32Array(n);
+    this.#f = new Float64Array(n);
+  }
+
+  /** The events kept, oldest first: the newest `limit` of them. */
+  get events(): readonly TraceEvent[] {
+    return (this.#events ??= this.#materialize());
+  }
+
+  /** How many older events were dropped to stay within the limit. */
+  get dropped(): number {
+    return this.#count - Math.min(this.#count, this.#capacity);
+  }
+
+  /** Every task seen, by id. */
+  get tasks(): ReadonlyMap<number, TraceTask> {
+    return this.#tasks;
+  }
+
+  /** Detaches the recorder from its loop: what it recorded stays readable. */
+  stop(): void {
+    this.#loop.removeInstrument(this);
+  }
+
+  /**
+   * The recording as JSON Lines: a header `{"schema":"handloop-trace","version":1,"dropped":N,
+   * "tasks":[...]}`, then one event a line, oldest first.
+   */
+  toJSONL(): string {
+    return recordingToJSONL(this);
+  }
+
+  /** @internal What the recording knows of `task`, if it has seen it. */
+  _record(task: Task<unknown>): TaskRecord | undefined {
+    return this.#records.get(task);
+  }
+
+  // ---- Hooks ------------------------------------------------------------------------------------
+
+  beforeRun(): void {
+    this.#push(RUN_BEGIN, 0, -1, 0, 0, 0, 0);
+  }
+
+  afterRun(): void {
+    this.#push(RUN_END, 0, -1, 0, 0, 0, 0);
+  }
+
+  taskSpawned(task: Task<unknown>, parent: Task<unknown> | undefined, site: string): void {
+    const record = this.#recordOf(task);
+    record.parent = parent === undefined ? -1 : this.#recordOf(parent).id;
+    record.site = site;
+    this.#push(SPAWN, 0, record.id, 0, 0, 0, 0);
+  }
+
+  taskScheduled(task: Task<unknown>, wake: Wake): void {
+    const by = wake.by === undefined ? -1 : this.#recordOf(wake.by).id;
+    const object = wake.object;
+    let b = 0;
+    let c = 0;
+    switch (wake.kind) {
+      case "timer":
+        b = DERIVED_TIMER;
+        c = object as number;
+        break;
+      case "task":
+        b = DERIVED_TASK;
+        c = this.#recordOf(object as Task<unknown>).id;
+        break;
+      case "event":
+      case "host":
+        b = this.#intern(describeWaitObject(object));
+        break;
+    }
+    this.#push(SCHEDULED, WAKE_INDEX.get(wake.kind)!, this.#recordOf(task).id, by, b, c, 0);
+  }
+
+  beforeStep(task: Task<unknown>): void {
+    this.#push(STEP, 0, this.#recordOf(task).id, 0, 0, 0, 0);
+  }
+
+  afterStep(task: Task<unknown>, next: StepNext): void {
+    const record = this.#recordOf(task);
+    let on = 0;
+    let target = -1;
+    switch (next.kind) {
+      case "sleep":
+        on = next.deadline < 0 ? this.#intern("a timer") : DERIVED_SLEEP;
+        break;
+      case "task":
+        on = DERIVED_TASK;
+        target = this.#recordOf(next.target!).id;
+        break;
+      case "event":
+      case "host":
+        on = this.#intern(describeWaitObject(next.object));
+        break;
+    }
+    const kind = NEXT_INDEX.get(next.kind)!;
+    this.#push(PARKED, kind, record.id, on, target, next.site === "" ? 0 : this.#intern(next.site), next.deadline);
+    record.parkedAt = kind <= 1 ? Number.NaN : this.#loop.clock.now();
+    record.until = next.deadline;
+  }
+
+  taskCancelled(task: Task<unknown>, by: Task<unknown> | undefined): void {
+    this.#push(CANCEL, 0, this.#recordOf(task).id, by === undefined ? -1 : this.#recordOf(by).id, 0, 0, 0);
+  }
+
+  taskExited(task: Task<unknown>, outcome: Outcome, error: unknown): void {
+    const text = outcome === "error" ? this.#intern(errorText(error)) : 0;
+    this.#push(EXIT, OUTCOMES.indexOf(outcome), this.#recordOf(task).id, text, 0, 0, 0);
+  }
+
+  timerAdded(timer: TimerInfo): void {
+    const task = timer.task === undefined ? -1 : this.#recordOf(timer.task).id;
+    this.#push(TIMER_ADD, 0, task, timer.id, 0, 0, timer.deadline);
+  }
+
+  timerFired(timer: TimerInfo): void {
+    const task = timer.task === undefined ? -1 : this.#recordOf(timer.task).id;
+    this.#push(TIMER_FIRE, 0, task, timer.id, 0, 0, 0);
+  }
+
+  timerCancelled(timer: TimerInfo): void {
+    const task = timer.task === undefined ? -1 : this.#recordOf(timer.task).id;
+    this.#push(TIMER_CANCEL, 0, task, timer.id, 0, 0, 0);
+  }
+
+  clockJumped(from: number): void {
+    this.#push(CLOCK_JUMP, 0, -1, 0, 0, 0, from);
+  }
+
+  // ---- Storage ----------------------------------------------------------------------------------
+
+  #recordOf(task: Task<unknown>): TaskRecord {
+    let record = this.#records.get(task);
+    if (record === undefined) {
+      // First seen here (it was made before the recording began, or is a future): known from now on.
+      record = new TaskRecord(task._id, task.name, -1, "", task._functionName);
+      this.#records.set(task, record);
+      this.#tasks.set(record.id, record);
+    }
+    return record;
+  }
+
+  #intern(text: string): number {
+    let id = this.#stringIds.get(text);
+    if (id === undefined) {
+      id = this.#strings.length;
+      this.#strings.push(text);
+      this.#stringIds.set(text, id);
+    }
+    return id;
+  }
+
+  #push(type: number, kind: number, task: number, a: number, b: number, c: number, f: number): void {
+    const count = this.#count;
+    if (count === this.#capacity && count < this.#limit) this.#grow();
+    const i = count % this.#capacity;
+    this.#type[i] = type;
+    this.#kind[i] = kind;
+    this.#time[i] = this.#loop.clock.now();
+    this.#wall[i] = realNow() - this.#start;
+    this.#task[i] = task;
+    this.#a[i] = a;
+    this.#b[i] = b;
+    this.#c[i] = c;
+    this.#f[i] = f;
+    this.#count = count + 1;
+    this.#events = null;
+  }
+
+  // (Only before the ring wraps: the events are in order from slot 0.)
+  #grow(): void {
+    const n = Math.min(this.#capacity * 2, this.#limit);
+    this.#type = grown(this.#type, new Uint8Array(n));
+    this.#kind = grown(this.#kind, new Uint8Array(n));
+    this.#time = grown(this.#time, new Float64Array(n));
+    this.#wall = grown(this.#wall, new Float64Array(n));
+    this.#task = grown(this.#task, new Int32Array(n));
+    this.#a = grown(this.#a, new Int32Array(n));
+    this.#b = grown(this.#b, new Int32Array(n));
+    this.#c = grown(this.#c, new Int32Array(n));
+    this.#f = grown(this.#f, new Float64Array(n));
+    this.#capacity = n;
+  }
+
+  #materialize(): TraceEvent[] {
+    const kept = Math.min(this.#count, this.#capacity);
+    const first = this.#count - kept;
+    const events: TraceEvent[] = new Array<TraceEvent>(kept);
+    for (let k = 0; k < kept; k++) events[k] = this.#read(first + k);
+    return events;
+  }
+
+  /** The event numbered `seq`, as an object (see the columns' meaning per type in #push's callers). */
+  #read(seq: number): TraceEvent {
+    const i = seq % this.#capacity;
+    const time = this.#time[i]!;
+    const wall = this.#wall[i]!;
+    const task = this.#task[i]!;
+    const kind = this.#kind[i]!;
+    const a = this.#a[i]!;
+    const b = this.#b[i]!;
+    const c = this.#c[i]!;
+    const f = this.#f[i]!;
+    const base = { seq, time, wall, task };
+    switch (this.#type[i]!) {
+      case RUN_BEGIN:
+        return { ...base, type: "run-begin" };
+      case RUN_END:
+        return { ...base, type: "run-end" };
+      case SPAWN: {
+        const record = this.#tasks.get(task)!;
+        return { ...base, type: "spawn", name: record.name, parent: record.parent, site: record.site };
+      }
+      case SCHEDULED:
+        return { ...base, type: "scheduled", wake: WAKES[kind]!, by: a, object: this.#text(b, c, time, f) };
+      case STEP:
+        return { ...base, type: "step" };
+      case PARKED: {
+        const site = this.#strings[c]!;
+        const fn = this.#tasks.get(task)?.fn ?? "";
+        return {
+          ...base,
+          type: "parked",
+          next: NEXTS[kind]!,
+          on: this.#text(a, b, time, f),
+          target: b,
+          until: kind === 2 ? f : -1,
+          site: site === "" || fn === "" ? site : `${fn} (${site})`,
+        };
+      }
+      case CANCEL:
+        return { ...base, type: "cancel", by: a };
+      case EXIT:
+        return { ...base, type: "exit", outcome: OUTCOMES[kind]!, error: this.#strings[a]! };
+      case TIMER_ADD:
+        return { ...base, type: "timer-add", timer: a, deadline: f };
+      case TIMER_FIRE:
+        return { ...base, type: "timer-fire", timer: a };
+      case TIMER_CANCEL:
+        return { ...base, type: "timer-cancel", timer: a };
+      default:
+        return { ...base, type: "clock-jump", from: f, to: time };
+    }
+  }
+
+  /** A string slot's text: an interned string, or one made from the slots it follows from. */
+  #text(slot: number, other: number, time: number, until: number): string {
+    switch (slot) {
+      case DERIVED_TIMER:
+        return `Timer #${other}`;
+      case DERIVED_TASK:
+        return `task "${this.#tasks.get(other)?.name ?? other}"`;
+      case DERIVED_SLEEP:
+        return `asleep(${seconds(until - time)})`;
+      default:
+        return this.#strings[slot]!;
+    }
+  }
+}
+
+function grown<A extends Uint8Array | Int32Array | Float64Array>(old: A, bigger: A): A {
+  bigger.set(old as never);
+  return bigger;
+}
+
+/** A duration in seconds, without the float noise of a subtraction (`1`, `0.25`). */
+export function seconds(s: number): string {
+  return String(Number(s.toPrecision(12)));
+}
+
+/** What a task waits on or was woken by, in a phrase: `an item from a Queue (get)`, `task "x"`. */
+export function describeWaitObject(object: unknown): string {
+  if (object instanceof WaitOp) return object._describe();
+  if (object instanceof Task) return `${object._isFuture ? "future" : "task"} "${object.name}"`;
+  if (isLoopPromise(object)) return "a LoopPromise";
+  return describe(object);
+}
+
+function errorText(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.name}: ${error.message}`;
+  } catch {
+    // fall through
+  }
+  return describe(error);
+}
+
+// ---- JSON Lines -------------------------------------------------------------------------------------
+
+const SCHEMA = "handloop-trace";
+
+/** @internal A recording as JSON Lines (see Recorder#toJSONL). */
+export function recordingToJSONL(recording: Recording): string {
+  const tasks = [...recording.tasks.values()].map(({ id, name, parent, site }) => ({ id, name, parent, site }));
+  const lines = [JSON.stringify({ schema: SCHEMA, version: recording.version, dropped: recording.dropped, tasks })];
+  for (const event of recording.events) lines.push(JSON.stringify(event));
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * Reads a recording back from the JSON Lines that `recorder.toJSONL()` (or `handloop trace`)
+ * wrote, for the renderers and `lint()`. A recording of a newer schema version than this copy of
+ * handloop reads is refused with an Error that says so; text that is not such a recording is a
+ * TypeError naming the line.
+ *
+ * @example
+ * ```ts
+ * const recording = parseTrace(readFileSync("trace.jsonl", "utf8"));
+ * lint(recording);
+ * ```
+ */
+export function parseTrace(text: string): Recording {
+  if (typeof text !== "string") throw new TypeError(`Expected the text of parseTrace() to be a string, got ${describe(text)}.`);
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  const parse = (line: string, n: number): unknown => {
+    try {
+      return JSON.parse(line);
+    } catch (error) {
+      throw new TypeError(`parseTrace(): line ${n} is not JSON (${(error as Error).message}); expected a handloop-trace recording written by recorder.toJSONL().`);
+    }
+  };
+  const header = lines.length === 0 ? undefined : (parse(lines[0]!, 1) as Record<string, unknown>);
+  if (header === undefined || header === null || typeof header !== "object" || header.schema !== SCHEMA) {
+    throw new TypeError(`parseTrace(): the first line is not a handloop-trace header ({"schema":"handloop-trace",...}); expected a recording written by recorder.toJSONL().`);
+  }
+  const version = header.version;
+  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) {
+    throw new TypeError(`parseTrace(): the header's version is ${describe(version)}; expected a whole number >= 1.`);
+  }
+  if (version > TRACE_SCHEMA_VERSION) {
+    throw new Error(
+      `parseTrace(): this recording has schema version ${version}, newer than the version ${TRACE_SCHEMA_VERSION} this copy of handloop reads. Upgrade handloop to read it.`,
+    );
+  }
+  const tasks = new Map<number, TraceTask>();
+  for (const task of (Array.isArray(header.tasks) ? header.tasks : []) as TraceTask[]) tasks.set(task.id, task);
+  const events: TraceEvent[] = [];
+  for (let n = 1; n < lines.length; n++) {
+    const event = parse(lines[n]!, n + 1) as TraceEvent;
+    if (typeof event !== "object" || event === null || typeof event.type !== "string" || typeof event.seq !== "number") {
+      throw new TypeError(`parseTrace(): line ${n + 1} is not an event (an object with \`seq\` and \`type\`).`);
+    }
+    events.push(event);
+  }
+  return { version, events, dropped: typeof header.dropped === "number" ? header.dropped : 0, tasks };
+}
