@@ -248,8 +248,7 @@ export function taskSpans(recording: Recording): TaskSpans {
   }
   if (runStart !== undefined) runs.push({ start: runStart, end });
   // Tasks the recording knows but saw no event of (their events were all dropped) get no lane.
-  lanes.sort((a, b) => a.id - b.id);
-  return { lanes, arrows, instants, runs, jumps, start: zero, end, dropped: recording.dropped, steps };
+  return { lanes: treeOrder(lanes), arrows, instants, runs, jumps, start: zero, end, dropped: recording.dropped, steps };
 
   function addArrow(kind: Arrow["kind"], from: number, to: number, at: Mark): void {
     const arrow: Arrow = { kind, from, to, at, lands: undefined };
@@ -258,6 +257,30 @@ export function taskSpans(recording: Recording): TaskSpans {
     if (waiting === undefined) pendingArrows.set(to, [arrow]);
     else waiting.push(arrow);
   }
+}
+
+/**
+ * Lanes in the order of the task tree: each task right under its parent (and the parent's
+ * earlier children's subtrees), siblings and roots by id. A task whose parent has no lane is a root.
+ */
+function treeOrder(lanes: TaskLane[]): TaskLane[] {
+  const byId = new Map(lanes.map((lane) => [lane.id, lane]));
+  const children = new Map<number, TaskLane[]>();
+  const roots: TaskLane[] = [];
+  for (const lane of [...lanes].sort((a, b) => a.id - b.id)) {
+    const parent = byId.has(lane.parent) && lane.parent !== lane.id ? lane.parent : undefined;
+    if (parent === undefined) roots.push(lane);
+    else children.set(parent, [...(children.get(parent) ?? []), lane]);
+  }
+  const ordered: TaskLane[] = [];
+  // Iterative, so a deep chain of tasks cannot overflow the stack.
+  const stack = [...roots].reverse();
+  while (stack.length > 0) {
+    const lane = stack.pop()!;
+    ordered.push(lane);
+    stack.push(...(children.get(lane.id) ?? []).reverse());
+  }
+  return ordered;
 }
 
 function unknownEvent(event: never): void {

@@ -21,8 +21,11 @@ export interface TimelineSVGOptions {
   time?: TimeAxis;
   /** A title above the picture (default none). */
   title?: string;
-  /** Arrows for "A woke B" and "A spawned B" (default true). */
-  arrows?: boolean;
+  /**
+   * Arrows from the task that woke another to the step it woke it into (default true); `"all"`
+   * adds an arrow from each task's parent to its first step (a spawn).
+   */
+  arrows?: boolean | "all";
 }
 
 const COLOR: Record<SpanState | "cancelled", string> = {
@@ -33,8 +36,8 @@ const COLOR: Record<SpanState | "cancelled", string> = {
   cancelled: "#e03131",
 };
 const FONT = "ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
-const ROW = 28;
-const BAR = 14;
+// Row and bar heights: roomy for a few tasks, compact past COMPACT tasks.
+const COMPACT = 16;
 const MIN_STEP = 3;
 const PAD = 16;
 const CHAR = 7.2; // average width of a 12px character, to size the text columns
@@ -65,7 +68,9 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
   const names = lanes.map((lane) => lane.name);
   const endings = lanes.map(laneEnding);
   const left = PAD + Math.ceil(Math.max(4, ...names.map((n) => n.length + 4)) * CHAR);
-  const right = PAD + Math.ceil(Math.min(40, Math.max(4, ...endings.map((e) => e.length))) * CHAR * 0.95);
+  const right = PAD + 12 + Math.ceil(Math.min(40, Math.max(4, ...endings.map((e) => e.length))) * CHAR);
+  const ROW = lanes.length > COMPACT ? 20 : 28;
+  const BAR = lanes.length > COMPACT ? 10 : 14;
   const plot = width - left - right;
   const titleHeight = options.title ? 30 : 0;
   const top = PAD + titleHeight + 28; // title, legend
@@ -155,6 +160,7 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
       const a = rowOf.get(arrow.from);
       const b = rowOf.get(arrow.to);
       if (a === undefined || b === undefined || arrow.lands === undefined) continue;
+      if (arrow.kind === "spawn" && options.arrows !== "all") continue;
       const x1 = round(x(arrow.at) + MIN_STEP / 2);
       const x2 = round(x(arrow.lands) + MIN_STEP / 2);
       const down = b > a ? 1 : -1;
@@ -165,7 +171,7 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
       const bow = round(Math.max(x1, x2) + 10 + Math.min(Math.abs(b - a), 4) * 3);
       const dash = arrow.kind === "spawn" ? ` stroke-dasharray="3 2"` : "";
       out.push(
-        `<path d="M${x1},${y1} Q${bow},${round((y1 + y2) / 2)} ${x2},${y2}" fill="none" stroke="#495057" stroke-opacity="0.75" stroke-width="1.2"${dash} marker-end="url(#arrow)"><title>${esc(`${lane(arrow.from)} ${arrow.kind === "spawn" ? "spawned" : "woke"} ${lane(arrow.to)}`)}</title></path>`,
+        `<path d="M${x1},${y1} Q${bow},${round((y1 + y2) / 2)} ${x2},${y2}" fill="none" stroke="#495057" stroke-opacity="0.55" stroke-width="1"${dash} marker-end="url(#arrow)"><title>${esc(`${lane(arrow.from)} ${arrow.kind === "spawn" ? "spawned" : "woke"} ${lane(arrow.to)}`)}</title></path>`,
       );
     }
   }

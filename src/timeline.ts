@@ -43,6 +43,7 @@ const ANSI: Record<Cell, string> = {
 };
 const RESET = "\x1b[0m";
 const NAME_MAX = 24;
+const ENDING_MAX = 48;
 
 /**
  * A recording as a terminal picture: one row per task over time (running `█`, ready `▒`,
@@ -97,7 +98,7 @@ export function timeline(recording: Recording, options: TimelineOptions = {}): s
     for (const mark of lane.cancels) put(column(position(mark, axis)), "cancelled");
     let row = "";
     for (const cell of cells) row += paint(cell, GLYPH[cell]);
-    lines.push(`${labels[i]!.padEnd(labelWidth)}  ${row}  ${laneEnding(lane)}`.trimEnd());
+    lines.push(`${labels[i]!.padEnd(labelWidth)}  ${row}  ${truncate(laneEnding(lane), ENDING_MAX)}`.trimEnd());
   });
   const legend = (["running", "ready", "sleeping", "awaiting", "cancelled"] as const)
     .map((cell) => `${paint(cell, GLYPH[cell])} ${cell}`)
