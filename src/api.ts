@@ -57,6 +57,7 @@ export { Operation, WaitOp } from "./wait.js";
 export { isCompiled } from "./compile/runtime.js";
 export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
 export { parseTrace, Recorder, type RecordOptions } from "./record.js";
+export { taskTable, taskTree } from "./tree.js";
 export {
   TRACE_SCHEMA_VERSION,
   type NextKind,

@@ -316,6 +316,41 @@ export type Recorder = Api.Recorder;
  * ```
  */
 export const parseTrace: typeof Api.parseTrace = api.parseTrace;
+/**
+ * The live tasks of `loop` as a tree, in the layout of Python 3.14's `python -m asyncio pstree`:
+ * each task a `(T)` line headed Go-style with `[what it waits on, for how long]`, its await site
+ * (`at async f (file:line)`, for compiled code) beneath it, and the tasks it started under that.
+ * Parents and durations come from `recording`, by default the loop's own recorder if
+ * `loop.record()` is on; without one, tasks hang under the task that awaits them, and durations
+ * are left out. Ends with a newline; "" when no task is alive.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main(), ...);   // later, from a task or between runs:
+ * console.log(taskTree(loop));
+ * // └── (T) task "main" [await task "crawl-2", 1.5s]
+ * //     └──  at async main (main.ts:9:3)
+ * //         └── (T) task "crawl-2" [sleep asleep(2), 1.5s]
+ * ```
+ */
+export const taskTree: typeof Api.taskTree = api.taskTree;
+/**
+ * The live tasks of `loop` (and, with a recording, the finished ones it saw) as a table in the
+ * shape of `python -m asyncio ps`: id, name, the function it runs, where it awaits, who awaits it,
+ * its state, and from the recording tokio-console's split of its life in wall milliseconds: busy
+ * (stepping), scheduled (ready, waiting for its turn), idle (parked), and its step count. The
+ * statistics cover the events the recording kept; they come from `recording`, by default the
+ * loop's own recorder when `loop.record()` is on, and read "-" without one.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * console.log(taskTable(loop, recorder));
+ * ```
+ */
+export const taskTable: typeof Api.taskTable = api.taskTable;
 
 // Native Promises and AbortSignal (host mode).
 export const fromPromise: typeof Api.fromPromise = api.fromPromise;

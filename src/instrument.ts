@@ -84,7 +84,9 @@ export interface TimerInfo {
 /**
  * An object that watches a loop: any of these hooks, each optional; attach it with
  * `new EventLoop({ instruments: [i] })` or `loop.addInstrument(i)`. Hooks run synchronously,
- * inside the loop's work: keep them short, and do not run or step the loop from one. A hook that
+ * inside the loop's work: keep them short, and do not run or step the loop from one. The `wake`
+ * and `next` objects a hook is handed are filled anew for each call (so that watching allocates
+ * nothing per event): read them during the call, and copy what you keep. A hook that
  * throws gets its instrument removed (one warning on the console), and the loop goes on. The order
  * in which hooks fire is documented at the top of instrument.ts and in the README.
  *
@@ -127,6 +129,9 @@ export interface Instrument {
 }
 
 type HookName = Exclude<keyof Instrument, "name">;
+
+/** @internal A StepNext being filled (see Task#_next). */
+export type MutableStepNext = { -readonly [K in keyof StepNext]: StepNext[K] };
 const HOOK_NAMES: readonly HookName[] = [
   "beforeRun",
   "afterRun",
@@ -143,34 +148,46 @@ const HOOK_NAMES: readonly HookName[] = [
 ];
 
 /**
- * @internal For each hook, the instruments that have it (in the order they were added), or null.
- * Made anew on every add/remove: a list being walked is never changed under the walker.
+ * @internal For one hook, the instruments that have it, in the order they were added, each
+ * followed by its hook function: `[instrument, hook, instrument, hook...]`. Calling the function
+ * found when the list was made spares a property lookup by name (megamorphic) on every event.
+ */
+export type HookList = unknown[];
+
+/**
+ * @internal For each hook, the list of instruments that have it, or null. Made anew on every
+ * add/remove: a list being walked is never changed under the walker.
  */
 export class Hooks {
-  beforeRun: Instrument[] | null = null;
-  afterRun: Instrument[] | null = null;
-  taskSpawned: Instrument[] | null = null;
-  taskScheduled: Instrument[] | null = null;
-  beforeStep: Instrument[] | null = null;
-  afterStep: Instrument[] | null = null;
-  taskCancelled: Instrument[] | null = null;
-  taskExited: Instrument[] | null = null;
-  timerAdded: Instrument[] | null = null;
-  timerFired: Instrument[] | null = null;
-  timerCancelled: Instrument[] | null = null;
-  clockJumped: Instrument[] | null = null;
+  beforeRun: HookList | null = null;
+  afterRun: HookList | null = null;
+  taskSpawned: HookList | null = null;
+  taskScheduled: HookList | null = null;
+  beforeStep: HookList | null = null;
+  afterStep: HookList | null = null;
+  taskCancelled: HookList | null = null;
+  taskExited: HookList | null = null;
+  timerAdded: HookList | null = null;
+  timerFired: HookList | null = null;
+  timerCancelled: HookList | null = null;
+  clockJumped: HookList | null = null;
   // The last timer armed while hooks were on (for afterStep's `deadline` of a sleep: a step that
   // parks on a timer arms it last).
   lastStamp = -1;
   lastDeadline = -1;
+  // What taskScheduled and afterStep are handed: one object each, filled anew for every call (an
+  // allocation per event was a fifth of a recorder's cost). See Instrument for what that asks.
+  readonly wake: { kind: WakeKind; by: Task<unknown> | undefined; object: unknown } = { kind: "spawn", by: undefined, object: undefined };
+  readonly next: MutableStepNext = { kind: "ready", object: undefined, deadline: -1, target: undefined, site: "" };
 
   /** The Hooks object for `instruments`, or null when there are none. */
   static of(instruments: readonly Instrument[]): Hooks | null {
     if (instruments.length === 0) return null;
     const hooks = new Hooks();
     for (const name of HOOK_NAMES) {
-      const having = instruments.filter((i) => typeof i[name] === "function");
-      hooks[name] = having.length === 0 ? null : having;
+      const list: HookList = [];
+      for (const i of instruments) if (typeof i[name] === "function") list.push(i, i[name]);
+      hooks[name] = list.length === 0 ? null : list;
     }
     return hooks;
   }
@@ -194,13 +211,21 @@ export function checkInstrument(instrument: unknown, call: string): Instrument {
  * @internal Calls `hook` on each instrument of `list` with `a, b, c`. One that throws is removed
  * from `loop`, with one warning, and the others are still called.
  */
-export function fire(loop: EventLoop, list: Instrument[], hook: HookName, a?: unknown, b?: unknown, c?: unknown): void {
-  for (let i = 0; i < list.length; i++) {
-    const instrument = list[i]!;
+export function fire(loop: EventLoop, list: HookList, hook: HookName, a?: unknown, b?: unknown, c?: unknown): void {
+  if (list.length === 2) {
+    // One instrument (a recorder, say): no loop.
     try {
-      (instrument[hook] as (a: unknown, b: unknown, c: unknown) => void).call(instrument, a, b, c);
+      (list[1] as (a: unknown, b: unknown, c: unknown) => void).call(list[0], a, b, c);
     } catch (error) {
-      disable(loop, instrument, hook, error);
+      disable(loop, list[0] as Instrument, hook, error);
+    }
+    return;
+  }
+  for (let i = 0; i < list.length; i += 2) {
+    try {
+      (list[i + 1] as (a: unknown, b: unknown, c: unknown) => void).call(list[i], a, b, c);
+    } catch (error) {
+      disable(loop, list[i] as Instrument, hook, error);
     }
   }
 }

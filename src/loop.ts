@@ -38,7 +38,7 @@ import { UsageError, type DeadlockError, type UnhandledTaskError } from "./error
 import { FrameDriver, type AdvanceOptions, type AdvanceResult } from "./frame.js";
 import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
-import { checkInstrument, fire, Hooks, type Instrument } from "./instrument.js";
+import { checkInstrument, fire, Hooks, type HookList, type Instrument } from "./instrument.js";
 import { attachHost, runOnHost, type Host, type RunAsyncLoopOptions } from "./host.js";
 import type { LoopPromise } from "./promise.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
@@ -123,6 +123,8 @@ export class EventLoop {
   #instruments: readonly Instrument[] = [];
   /** @internal Read by the stepper and the loop wherever a hook may fire; see instrument.ts. */
   _hooks: Hooks | null = null;
+  /** @internal How many turns a host driver has called (see record.ts). */
+  _hostTurns = 0;
 
   constructor(options: EventLoopOptions = {}) {
     // `handloop trace` watches every loop (loop-watcher.ts): one global read per loop made.
@@ -438,7 +440,7 @@ export class EventLoop {
   }
 
   /** Waits for `deadline` as #run does, telling `clockJumped` instruments how far the clock moved. */
-  #sleepWatched(deadline: number, list: Instrument[]): void {
+  #sleepWatched(deadline: number, list: HookList): void {
     const from = this.clock.now();
     this.clock.sleepUntil(deadline);
     const to = this.clock.now();
@@ -478,7 +480,7 @@ export class EventLoop {
   }
 
   #deadlock(main: Task<unknown> | null): DeadlockError {
-    return deadlockError(this.#live.filter((t) => !t.done()), main);
+    return deadlockError(this, this.#live.filter((t) => !t.done()), main);
   }
 
   #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
@@ -567,8 +569,11 @@ export class EventLoop {
     const hooks = this._hooks!;
     if (hooks.taskScheduled === null) return;
     // A timer's wake happens while the turn fires timers, before anything steps: the loop's own.
-    const by = kind === "timer" || kind === "spawn" ? undefined : (runningTask() ?? undefined);
-    fire(this, hooks.taskScheduled, "taskScheduled", task, { kind, by, object });
+    const wake = hooks.wake;
+    wake.kind = kind;
+    wake.by = kind === "timer" || kind === "spawn" ? undefined : (runningTask() ?? undefined);
+    wake.object = object;
+    fire(this, hooks.taskScheduled, "taskScheduled", task, wake);
   }
 
   /** @internal Arms a timer; gives its stamp (see timer-heap.ts). `task`: the task sleeping on it. */
@@ -662,6 +667,7 @@ export class EventLoop {
    */
   _hostTurn(): void {
     const ready = this.#ready;
+    this._hostTurns++; // (host time passed since the last turn: the recorder reads its clocks afresh)
     this.#idle = false;
     this.#betweenTurns = false;
     let turning = true;

@@ -43,7 +43,7 @@ export interface RecordOptions {
 }
 
 const DEFAULT_LIMIT = 100_000;
-const FIRST_CAPACITY = 1024;
+const FIRST_CAPACITY = 65536;
 
 // Event types (the `type` column): their order in TraceEvent["type"].
 const RUN_BEGIN = 0;
@@ -62,8 +62,6 @@ const CLOCK_JUMP = 11;
 const WAKES: readonly WakeKind[] = ["spawn", "timer", "task", "event", "cancel", "yield", "host"];
 const NEXTS: readonly NextKind[] = ["ready", "exit", "sleep", "task", "event", "host"];
 const OUTCOMES: readonly Outcome[] = ["ok", "error", "cancelled"];
-const WAKE_INDEX = new Map(WAKES.map((w, i) => [w, i]));
-const NEXT_INDEX = new Map(NEXTS.map((n, i) => [n, i]));
 
 // A string slot that holds no string index: the text follows from other slots.
 const DERIVED_TIMER = -2; // `Timer #<c>`
@@ -117,6 +115,8 @@ export class Recorder implements Recording, Instrument {
   readonly #start = realNow();
   #capacity: number;
   #count = 0; // events ever recorded
+  #slot = 0; // where the next event goes: #count % #capacity
+  #lastType = -1; // the type of the last event recorded
   #type: Uint8Array;
   #kind: Uint8Array;
   #time: Float64Array;
@@ -131,6 +131,19 @@ export class Recorder implements Recording, Instrument {
   readonly #records = new WeakMap<Task<unknown>, TaskRecord>();
   readonly #tasks = new Map<number, TaskRecord>();
   #events: TraceEvent[] | null = null;
+  // The two tasks met last, and their records: a hand-off between two tasks meets them in turn,
+  // and this spares the WeakMap most lookups.
+  #task0: Task<unknown> | null = null;
+  #record0: TaskRecord | null = null;
+  #task1: Task<unknown> | null = null;
+  #record1: TaskRecord | null = null;
+  // The clocks as last read (see #push): loop time, wall ms, and the host turn they were read in.
+  #now = 0;
+  #wallNow = 0;
+  #epoch = -1;
+  // The string interned last, by identity (descriptions are mostly the same literal again).
+  #lastText = "";
+  #lastTextId = 0;
 
   /** @internal Made by `loop.record()`, which attaches it. */
   constructor(loop: EventLoop, options: RecordOptions = {}) {
@@ -192,10 +205,12 @@ export class Recorder implements Recording, Instrument {
   // ---- Hooks ------------------------------------------------------------------------------------
 
   beforeRun(): void {
+    this.#readClocks();
     this.#push(RUN_BEGIN, 0, -1, 0, 0, 0, 0);
   }
 
   afterRun(): void {
+    this.#readClocks();
     this.#push(RUN_END, 0, -1, 0, 0, 0, 0);
   }
 
@@ -211,24 +226,41 @@ export class Recorder implements Recording, Instrument {
     const object = wake.object;
     let b = 0;
     let c = 0;
+    let kind: number;
     switch (wake.kind) {
-      case "timer":
-        b = DERIVED_TIMER;
-        c = object as number;
+      case "event":
+        kind = 3;
+        b = this.#intern(describeWaitObject(object));
+        break;
+      case "yield":
+        kind = 5;
         break;
       case "task":
+        kind = 2;
         b = DERIVED_TASK;
         c = this.#recordOf(object as Task<unknown>).id;
         break;
-      case "event":
+      case "timer":
+        kind = 1;
+        b = DERIVED_TIMER;
+        c = object as number;
+        break;
       case "host":
+        kind = 6;
         b = this.#intern(describeWaitObject(object));
         break;
+      case "spawn":
+        kind = 0;
+        break;
+      default: // cancel
+        kind = 4;
     }
-    this.#push(SCHEDULED, WAKE_INDEX.get(wake.kind)!, this.#recordOf(task).id, by, b, c, 0);
+    this.#push(SCHEDULED, kind, this.#recordOf(task).id, by, b, c, 0);
   }
 
   beforeStep(task: Task<unknown>): void {
+    // Right after another task's step ended in the same turn, the clocks read then still hold.
+    if (this.#lastType !== PARKED || this.#epoch !== this.#loop._hostTurns) this.#readClocks();
     this.#push(STEP, 0, this.#recordOf(task).id, 0, 0, 0, 0);
   }
 
@@ -236,22 +268,34 @@ export class Recorder implements Recording, Instrument {
     const record = this.#recordOf(task);
     let on = 0;
     let target = -1;
+    let kind: number;
     switch (next.kind) {
-      case "sleep":
-        on = next.deadline < 0 ? this.#intern("a timer") : DERIVED_SLEEP;
+      case "event":
+        kind = 4;
+        on = this.#intern(describeWaitObject(next.object));
+        break;
+      case "ready":
+        kind = 0;
         break;
       case "task":
+        kind = 3;
         on = DERIVED_TASK;
         target = this.#recordOf(next.target!).id;
         break;
-      case "event":
-      case "host":
-        on = this.#intern(describeWaitObject(next.object));
+      case "sleep":
+        kind = 2;
+        on = next.deadline < 0 ? this.#intern("a timer") : DERIVED_SLEEP;
         break;
+      case "exit":
+        kind = 1;
+        break;
+      default: // host
+        kind = 5;
+        on = this.#intern(describeWaitObject(next.object));
     }
-    const kind = NEXT_INDEX.get(next.kind)!;
+    this.#readClocks();
     this.#push(PARKED, kind, record.id, on, target, next.site === "" ? 0 : this.#intern(next.site), next.deadline);
-    record.parkedAt = kind <= 1 ? Number.NaN : this.#loop.clock.now();
+    record.parkedAt = kind <= 1 ? Number.NaN : this.#now;
     record.until = next.deadline;
   }
 
@@ -270,6 +314,7 @@ export class Recorder implements Recording, Instrument {
   }
 
   timerFired(timer: TimerInfo): void {
+    this.#readClocks();
     const task = timer.task === undefined ? -1 : this.#recordOf(timer.task).id;
     this.#push(TIMER_FIRE, 0, task, timer.id, 0, 0, 0);
   }
@@ -280,12 +325,22 @@ export class Recorder implements Recording, Instrument {
   }
 
   clockJumped(from: number): void {
+    this.#readClocks();
     this.#push(CLOCK_JUMP, 0, -1, 0, 0, 0, from);
   }
 
   // ---- Storage ----------------------------------------------------------------------------------
 
   #recordOf(task: Task<unknown>): TaskRecord {
+    if (task === this.#task0) return this.#record0!;
+    if (task === this.#task1) {
+      const record = this.#record1!;
+      this.#task1 = this.#task0;
+      this.#record1 = this.#record0;
+      this.#task0 = task;
+      this.#record0 = record;
+      return record;
+    }
     let record = this.#records.get(task);
     if (record === undefined) {
       // First seen here (it was made before the recording began, or is a future): known from now on.
@@ -293,27 +348,49 @@ export class Recorder implements Recording, Instrument {
       this.#records.set(task, record);
       this.#tasks.set(record.id, record);
     }
+    this.#task1 = this.#task0;
+    this.#record1 = this.#record0;
+    this.#task0 = task;
+    this.#record0 = record;
     return record;
   }
 
   #intern(text: string): number {
+    if (text === this.#lastText) return this.#lastTextId;
     let id = this.#stringIds.get(text);
     if (id === undefined) {
       id = this.#strings.length;
       this.#strings.push(text);
       this.#stringIds.set(text, id);
     }
+    this.#lastText = text;
+    this.#lastTextId = id;
     return id;
+  }
+
+  /**
+   * Reads both clocks. Not every event does: a wall clock read costs about as much as the rest of
+   * an event, so they are read when a step ends (parked), when one begins other than right after
+   * another's end, when a run begins or ends, when time jumps or a timer fires; the events in
+   * between (spawns, wakes, timers armed, cancels, exits: all inside a step) take the last
+   * reading, the time of the step they happen in, or of its end.
+   */
+  #readClocks(): void {
+    this.#now = this.#loop.clock.now();
+    this.#wallNow = realNow() - this.#start;
+    this.#epoch = this.#loop._hostTurns;
   }
 
   #push(type: number, kind: number, task: number, a: number, b: number, c: number, f: number): void {
     const count = this.#count;
     if (count === this.#capacity && count < this.#limit) this.#grow();
-    const i = count % this.#capacity;
+    const i = this.#slot;
+    this.#slot = i + 1 === this.#capacity ? 0 : i + 1;
+    this.#lastType = type;
     this.#type[i] = type;
     this.#kind[i] = kind;
-    this.#time[i] = this.#loop.clock.now();
-    this.#wall[i] = realNow() - this.#start;
+    this.#time[i] = this.#now;
+    this.#wall[i] = this.#wallNow;
     this.#task[i] = task;
     this.#a[i] = a;
     this.#b[i] = b;
@@ -335,6 +412,7 @@ export class Recorder implements Recording, Instrument {
     this.#b = grown(this.#b, new Int32Array(n));
     this.#c = grown(this.#c, new Int32Array(n));
     this.#f = grown(this.#f, new Float64Array(n));
+    this.#slot = this.#capacity;
     this.#capacity = n;
   }
 

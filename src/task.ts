@@ -58,7 +58,7 @@ import {
   type NotReady,
 } from "./awaitable.js";
 import { describe } from "./describe.js";
-import { fire, type StepNext } from "./instrument.js";
+import { fire, type MutableStepNext, type StepNext } from "./instrument.js";
 import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
 import { ignoreOutcome, isNativePromise, notCompiledAdvice } from "./native.js";
@@ -672,7 +672,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** For instruments: `afterStep` with what the task does next. */
   private stepped(loop: EventLoop): void {
     const hooks = loop._hooks;
-    if (hooks !== null && hooks.afterStep !== null) fire(loop, hooks.afterStep, "afterStep", this, this._next());
+    if (hooks !== null && hooks.afterStep !== null) fire(loop, hooks.afterStep, "afterStep", this, this._next(hooks.next));
   }
 
   /** @internal This task's id: the number in its default name, stable for its life, never reused. */
@@ -700,20 +700,32 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
    * @internal What this task does now, for instruments and task trees: ready, exit, or what it
    * waits on. `deadline` is known only right after the step that armed the timer (see Hooks).
    */
-  _next(): StepNext {
+  _next(into: MutableStepNext = { kind: "ready", object: undefined, deadline: -1, target: undefined, site: "" }): StepNext {
     const state = this.#bits & STATE;
-    const site = this.#site;
-    if (state >= FULFILLED) return { kind: "exit", object: undefined, deadline: -1, target: undefined, site };
-    if (state !== WAITING) return { kind: "ready", object: undefined, deadline: -1, target: undefined, site };
     const on = this.#waitingOn;
-    if (typeof on === "number") {
+    into.site = this.#site;
+    into.deadline = -1;
+    into.target = undefined;
+    into.object = undefined;
+    if (state >= FULFILLED) into.kind = "exit";
+    else if (state !== WAITING) into.kind = "ready";
+    else if (typeof on === "number") {
       const hooks = this.#loop?._hooks;
-      const deadline = hooks != null && hooks.lastStamp === on ? hooks.lastDeadline : -1;
-      return { kind: "sleep", object: on, deadline, target: undefined, site };
+      into.kind = "sleep";
+      into.object = on;
+      if (hooks != null && hooks.lastStamp === on) into.deadline = hooks.lastDeadline;
+    } else if (on instanceof Task && !(on.#bits & FUTURE)) {
+      into.kind = "task";
+      into.object = on;
+      into.target = on;
+    } else if (on instanceof ThenableJob) {
+      into.kind = "host";
+      into.object = on.thenable;
+    } else {
+      into.kind = "event";
+      into.object = on;
     }
-    if (on instanceof Task && !(on.#bits & FUTURE)) return { kind: "task", object: on, deadline: -1, target: on, site };
-    if (on instanceof ThenableJob) return { kind: "host", object: on.thenable, deadline: -1, target: undefined, site };
-    return { kind: "event", object: on, deadline: -1, target: undefined, site };
+    return into;
   }
 
   /** @internal */
