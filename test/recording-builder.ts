@@ -135,3 +135,30 @@ export function spawnWakeCancel(): RecordingBuilder {
     .runEnd();
   return b;
 }
+
+/**
+ * `recording` with its tasks numbered 1, 2, ... in the order they first appear, in every field
+ * that names one and in default names (`Task-14` becomes `Task-1`): task ids are counted per
+ * process, so a golden file of a real recording must not depend on what ran before it.
+ */
+export function renumbered(recording: Recording): Recording {
+  const ids = new Map<number, number>();
+  const id = (old: number): number => {
+    if (old < 0) return old;
+    let mapped = ids.get(old);
+    if (mapped === undefined) ids.set(old, (mapped = ids.size + 1));
+    return mapped;
+  };
+  for (const event of recording.events) id(event.task);
+  for (const task of recording.tasks.values()) id(task.id);
+  const text = (value: string): string => value.replace(/-(\d+)\b/g, (whole, n: string) => (ids.has(Number(n)) ? `-${ids.get(Number(n))}` : whole));
+  const events = recording.events.map((event) => {
+    const copy: Record<string, unknown> = { ...event, task: id(event.task) };
+    for (const key of ["parent", "by", "target"] as const) if (key in event) copy[key] = id((event as unknown as Record<string, number>)[key]!);
+    for (const key of ["name", "on", "object", "error"] as const) if (key in event) copy[key] = text((event as unknown as Record<string, string>)[key]!);
+    return copy as unknown as TraceEvent;
+  });
+  const tasks = new Map<number, TraceTask>();
+  for (const task of recording.tasks.values()) tasks.set(id(task.id), { ...task, id: id(task.id), parent: id(task.parent), name: text(task.name) });
+  return { version: recording.version, events, dropped: recording.dropped, tasks };
+}
