@@ -39,6 +39,7 @@ const FONT = "ui-sans-serif, system-ui, -apple-system, 'Segoe UI', Helvetica, Ar
 // Row and bar heights: roomy for a few tasks, compact past COMPACT tasks.
 const COMPACT = 16;
 const MIN_STEP = 3;
+const STEP_PX = 3;
 const PAD = 16;
 const CHAR = 7.2; // average width of a 12px character, to size the text columns
 
@@ -78,8 +79,21 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
 
   const from = position(spans.start, axis);
   const range = Math.max(position(spans.end, axis) - from, 0);
-  const scale = range > 0 ? (plot - MIN_STEP) / range : 0;
-  const x = (mark: Mark): number => left + (position(mark, axis) - from) * scale;
+  // On a time axis every step also gets a few pixels of its own (STEP_PX, less when there are
+  // many), as toChromeTrace's virtual axis does: steps at one instant then stand side by side in
+  // the order they ran, and an arrow between two of them has a length.
+  const stepPx = axis === "steps" || spans.steps === 0 ? 0 : Math.min(STEP_PX, (0.15 * plot) / spans.steps);
+  const stretch = stepPx * spans.steps;
+  const scale = range > 0 ? (plot - MIN_STEP - stretch) / range : 0;
+  const x = (mark: Mark): number => left + (position(mark, axis) - from) * scale + mark.step * stepPx;
+  // Where a time falls on that axis: after every step that began before it.
+  const starts = spans.lanes.flatMap((lane) => lane.spans.filter((span) => span.state === "running").map((span) => span.start));
+  starts.sort((a, b) => a.step - b.step);
+  const xAt = (value: number): number => {
+    let before = 0;
+    while (before < starts.length && position(starts[before]!, axis) < value - 1e-12) before++;
+    return left + (value - from) * scale + (before < starts.length ? starts[before]!.step : spans.steps) * stepPx;
+  };
   const rowOf = new Map(lanes.map((lane, i) => [lane.id, i]));
   const lane = (id: number): string => lanes[rowOf.get(id) ?? -1]?.name ?? `#${id}`;
   const mid = (row: number): number => top + row * ROW + ROW / 2;
@@ -127,7 +141,7 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
   out.push(`<line x1="${left}" y1="${axisY}" x2="${left + plot}" y2="${axisY}" stroke="#adb5bd"/>`);
   const step = range > 0 ? tickStep(range, Math.max(2, Math.floor(plot / 90))) : 1;
   for (let k = Math.ceil(from / step - 1e-9); range > 0 ? k * step <= from + range + 1e-9 : k === Math.ceil(from); k++) {
-    const tx = round(left + (k * step - from) * scale);
+    const tx = round(range > 0 ? xAt(k * step) : left);
     out.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${axisY + 4}" stroke="#dee2e6"/>`);
     out.push(`<text x="${tx}" y="${axisY + 17}" text-anchor="middle" fill="#495057">${formatTick(k * step, step)}${unit}</text>`);
   }
