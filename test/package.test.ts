@@ -145,6 +145,19 @@ catch (error) { console.log(error.message); }`,
     expect(stdout.split("\n")).toEqual(["null", missingCompiler("handloop/vite", "/src/app.ts", " --save-dev"), ""]);
   });
 
+  it("has a handloop command: trace runs a JavaScript program on a virtual clock, and says to install tsx for TypeScript", () => {
+    const program = `import { asleep, coroutine, run } from "handloop";\nconst nap = coroutine(function* (s) { yield* asleep(s); return s; });\nconsole.log(run(nap(60)));\n`;
+    const dir = project([], { "app.js": program, "app.ts": program });
+    const cli = join(dir, "node_modules/handloop/dist/cli.js");
+    const js = node(dir, cli, "trace", "app.js", "--timeline", "--width", "10");
+    expect(js.stderr).toBe("");
+    expect(js.status).toBe(0);
+    expect(js.stdout).toMatch(/^60\n\n[^]*Task-1 #1 +█─+█ +done\n/);
+    const ts = node(dir, cli, "trace", "app.ts");
+    expect(ts.status).toBe(2);
+    expect(ts.stderr).toMatch(/^app\.ts is TypeScript, and handloop trace runs TypeScript with tsx, which is not installed here: run `npm install -D tsx`, or trace a JavaScript file\./);
+  });
+
   it("says what to install when handloop/tslib is imported without tslib", () => {
     const dir = project([], {
       "emit.js": `try { await import("handloop/tslib"); } catch (error) { console.log(error.name); console.log(error.message); }`,
