@@ -58,6 +58,7 @@ export { isCompiled } from "./compile/runtime.js";
 export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
 export { parseTrace, Recorder, type RecordOptions } from "./record.js";
 export { taskTable, taskTree } from "./tree.js";
+export { lint, type Finding, type LintKind, type LintOptions } from "./lint.js";
 export {
   TRACE_SCHEMA_VERSION,
   type NextKind,

@@ -33,6 +33,7 @@ export type { AbortSignalLike, FromPromiseOptions, TaskSignal } from "./interop.
 export type { QueueOptions } from "./sync/queue.js";
 export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
 export type { RecordOptions } from "./record.js";
+export type { Finding, LintKind, LintOptions } from "./lint.js";
 export {
   TRACE_SCHEMA_VERSION,
   type ClockJumpEvent,
@@ -351,6 +352,20 @@ export const taskTree: typeof Api.taskTree = api.taskTree;
  * ```
  */
 export const taskTable: typeof Api.taskTable = api.taskTable;
+/**
+ * Reads a recording for the problems tokio-console warns about, as facts: a slow step, a task
+ * that never gave way, a task that only wakes itself, a wait nothing can satisfy (the rules are
+ * at the top of lint.ts). Gives the findings in the order of the events they point at; none is an
+ * empty array.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * for (const finding of lint(recorder, { slowStepMs: 5 })) console.warn(finding.message);
+ * ```
+ */
+export const lint: typeof Api.lint = api.lint;
 
 // Native Promises and AbortSignal (host mode).
 export const fromPromise: typeof Api.fromPromise = api.fromPromise;

@@ -261,7 +261,10 @@ export class Recorder implements Recording, Instrument {
   beforeStep(task: Task<unknown>): void {
     // Right after another task's step ended in the same turn, the clocks read then still hold.
     if (this.#lastType !== PARKED || this.#epoch !== this.#loop._hostTurns) this.#readClocks();
-    this.#push(STEP, 0, this.#recordOf(task).id, 0, 0, 0, 0);
+    const record = this.#recordOf(task);
+    const name = task.name;
+    if (record.name !== name) record.name = name; // renamed since it was seen (createTask of a started task)
+    this.#push(STEP, 0, record.id, 0, 0, 0, 0);
   }
 
   afterStep(task: Task<unknown>, next: StepNext): void {
