@@ -124,8 +124,9 @@ export function toChromeTrace(recording: Recording, options: ChromeTraceOptions 
       events.push({ ph: "i", name: laneEnding(lane), cat: "task", pid: PID, tid: lane.id, ts: ts(lane.exit.mark), s: "t", args });
     }
   }
+  const tracks = new Set(spans.lanes.map((lane) => lane.id));
   for (const instant of spans.instants) {
-    const tid = instant.task >= 0 && spans.lanes.some((lane) => lane.id === instant.task) ? instant.task : LOOP_TID;
+    const tid = tracks.has(instant.task) ? instant.task : LOOP_TID;
     events.push({ ph: "i", name: instant.label, cat: instant.kind, pid: PID, tid, ts: ts(instant.at), s: "t" });
   }
   let flow = 0;

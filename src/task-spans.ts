@@ -270,15 +270,20 @@ function treeOrder(lanes: TaskLane[]): TaskLane[] {
   for (const lane of [...lanes].sort((a, b) => a.id - b.id)) {
     const parent = byId.has(lane.parent) && lane.parent !== lane.id ? lane.parent : undefined;
     if (parent === undefined) roots.push(lane);
-    else children.set(parent, [...(children.get(parent) ?? []), lane]);
+    else {
+      const siblings = children.get(parent);
+      if (siblings === undefined) children.set(parent, [lane]);
+      else siblings.push(lane);
+    }
   }
   const ordered: TaskLane[] = [];
   // Iterative, so a deep chain of tasks cannot overflow the stack.
-  const stack = [...roots].reverse();
+  const stack = roots.reverse();
   while (stack.length > 0) {
     const lane = stack.pop()!;
     ordered.push(lane);
-    stack.push(...(children.get(lane.id) ?? []).reverse());
+    const below = children.get(lane.id) ?? [];
+    for (let i = below.length - 1; i >= 0; i--) stack.push(below[i]!);
   }
   return ordered;
 }
