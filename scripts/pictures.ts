@@ -5,7 +5,9 @@
  *
  *   docs/print-every-period.svg       the post's demo: the README's opening picture
  *   docs/crawler.svg                  the crawler demo
- *   docs/crawler.timeline.txt         the crawler demo in the terminal (shown in the README)
+ *   docs/crawler.timeline.txt         the crawler demo in the terminal; its first rows and legend
+ *                                     are copied into README.md, after the marker
+ *                                     <!-- pictures: docs/crawler.timeline.txt -->
  *
  *   npx tsx scripts/pictures.ts [--check]   --check: write nothing, exit 1 if a picture is stale
  */
@@ -36,6 +38,23 @@ function record(demo: string): string {
   }
 }
 
+/** The part of a terminal timeline the README shows: the axis, the first rows, and the legend. */
+export function excerpt(timelineText: string): string {
+  const lines = timelineText.trimEnd().split("\n");
+  return [...lines.slice(0, 12), "…", ...lines.slice(-2)].join("\n");
+}
+
+const README_MARK = "<!-- pictures: docs/crawler.timeline.txt -->";
+
+/** README.md with the crawler's timeline excerpt in the fenced block after its marker. */
+export function readmeWith(readme: string, timelineText: string): string {
+  const at = readme.indexOf(README_MARK);
+  if (at === -1) throw new Error(`README.md has no ${README_MARK} marker before the crawler's timeline.`);
+  const open = readme.indexOf("```\n", at);
+  const close = readme.indexOf("\n```", open + 4);
+  return `${readme.slice(0, open + 4)}${excerpt(timelineText)}${readme.slice(close)}`;
+}
+
 /** Every picture: file name (under docs/) and its text now. */
 export function pictures(): Map<string, string> {
   const post = parseTrace(record("print-every-period"));
@@ -60,6 +79,18 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     } else {
       writeFileSync(file, text);
       console.log(`${same ? "unchanged" : "wrote    "} docs/${name}`);
+    }
+  }
+  const readmeFile = join(root, "README.md");
+  const readme = readFileSync(readmeFile, "utf8");
+  const updated = readmeWith(readme, readFileSync(join(root, "docs/crawler.timeline.txt"), "utf8"));
+  if (updated !== readme) {
+    if (check) {
+      console.log("README.md's crawler timeline is stale: run npm run pictures");
+      stale++;
+    } else {
+      writeFileSync(readmeFile, updated);
+      console.log("wrote     README.md's crawler timeline");
     }
   }
   process.exit(stale > 0 ? 1 : 0);

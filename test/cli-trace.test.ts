@@ -31,7 +31,7 @@ describe("handloop trace", () => {
     expect(lines[0]).toBe("naps: a b");
     // main awaits; a sleeps 1 s, b 2 s: a 2 s axis although the program asked for a real clock.
     expect(stdout).toContain("2s\n");
-    expect(lines.find((line) => line.startsWith("Task-1 #1"))).toMatch(/^Task-1 #1 +█┄+█┄+█ +done$/);
+    expect(lines.find((line) => line.startsWith("main #1"))).toMatch(/^main #1 +█┄+█┄+█ +done$/);
     expect(lines.filter((line) => / #\d+ /.test(line))).toHaveLength(3);
   });
 
@@ -53,8 +53,7 @@ describe("handloop trace", () => {
     expect(checkChromeTrace(trace)).toEqual([]);
     expect(trace.traceEvents.filter((e) => e.name === "thread_name").map((e) => e.args?.name)).toEqual([
       "loop",
-      // run() names its main task "main" after creating it, too late for the recorder to see.
-      "Task-1 #1",
+      "main #1",
       "Task-2 #2",
       "Task-3 #3",
     ]);
