@@ -43,7 +43,7 @@ export interface RecordOptions {
 }
 
 const DEFAULT_LIMIT = 100_000;
-const FIRST_CAPACITY = 65536;
+const FIRST_CAPACITY = 131_072; // events: 5.5 MB of arrays; the default limit fits at once
 
 // Event types (the `type` column): their order in TraceEvent["type"].
 const RUN_BEGIN = 0;
@@ -117,30 +117,33 @@ export class Recorder implements Recording, Instrument {
   #count = 0; // events ever recorded
   #slot = 0; // where the next event goes: #count % #capacity
   #lastType = -1; // the type of the last event recorded
-  #type: Uint8Array;
-  #kind: Uint8Array;
-  #time: Float64Array;
-  #wall: Float64Array;
-  #task: Int32Array;
-  #a: Int32Array;
-  #b: Int32Array;
-  #c: Int32Array;
-  #f: Float64Array;
+  // The columns, interleaved by event: [type, kind], [time, wall, f], [task, a, b, c].
+  #bytes: Uint8Array;
+  #floats: Float64Array;
+  #ints: Int32Array;
   readonly #strings: string[] = [""];
   readonly #stringIds = new Map<string, number>([["", 0]]);
   readonly #records = new WeakMap<Task<unknown>, TaskRecord>();
   readonly #tasks = new Map<number, TaskRecord>();
   #events: TraceEvent[] | null = null;
+  #eventsAt = -1; // the #count #events was made at
   // The two tasks met last, and their records: a hand-off between two tasks meets them in turn,
   // and this spares the WeakMap most lookups.
   #task0: Task<unknown> | null = null;
   #record0: TaskRecord | null = null;
   #task1: Task<unknown> | null = null;
   #record1: TaskRecord | null = null;
+  #replace0 = true;
   // The clocks as last read (see #push): loop time, wall ms, and the host turn they were read in.
   #now = 0;
   #wallNow = 0;
   #epoch = -1;
+  // The object described last, and its string: a task parks on a wait (afterStep) that later
+  // wakes it (taskScheduled), so the second description is the first one again.
+  #object0: unknown = undefined;
+  #objectText0 = 0;
+  #object1: unknown = undefined;
+  #objectText1 = 0;
   // The string interned last, by identity (descriptions are mostly the same literal again).
   #lastText = "";
   #lastTextId = 0;
@@ -158,20 +161,18 @@ export class Recorder implements Recording, Instrument {
     this.#limit = limit;
     this.#capacity = Math.min(limit, FIRST_CAPACITY);
     const n = this.#capacity;
-    this.#type = new Uint8Array(n);
-    this.#kind = new Uint8Array(n);
-    this.#time = new Float64Array(n);
-    this.#wall = new Float64Array(n);
-    this.#task = new Int32Array(n);
-    this.#a = new Int32Array(n);
-    this.#b = new Int32Array(n);
-    this.#c = new Int32Array(n);
-    this.#f = new Float64Array(n);
+    this.#bytes = new Uint8Array(2 * n);
+    this.#floats = new Float64Array(3 * n);
+    this.#ints = new Int32Array(4 * n);
   }
 
   /** The events kept, oldest first: the newest `limit` of them. */
   get events(): readonly TraceEvent[] {
-    return (this.#events ??= this.#materialize());
+    if (this.#eventsAt !== this.#count) {
+      this.#events = this.#materialize();
+      this.#eventsAt = this.#count;
+    }
+    return this.#events!;
   }
 
   /** How many older events were dropped to stay within the limit. */
@@ -230,7 +231,7 @@ export class Recorder implements Recording, Instrument {
     switch (wake.kind) {
       case "event":
         kind = 3;
-        b = this.#intern(describeWaitObject(object));
+        b = this.#describe(object);
         break;
       case "yield":
         kind = 5;
@@ -247,7 +248,7 @@ export class Recorder implements Recording, Instrument {
         break;
       case "host":
         kind = 6;
-        b = this.#intern(describeWaitObject(object));
+        b = this.#describe(object);
         break;
       case "spawn":
         kind = 0;
@@ -275,7 +276,7 @@ export class Recorder implements Recording, Instrument {
     switch (next.kind) {
       case "event":
         kind = 4;
-        on = this.#intern(describeWaitObject(next.object));
+        on = this.#describe(next.object);
         break;
       case "ready":
         kind = 0;
@@ -294,7 +295,7 @@ export class Recorder implements Recording, Instrument {
         break;
       default: // host
         kind = 5;
-        on = this.#intern(describeWaitObject(next.object));
+        on = this.#describe(next.object);
     }
     this.#readClocks();
     this.#push(PARKED, kind, record.id, on, target, next.site === "" ? 0 : this.#intern(next.site), next.deadline);
@@ -336,14 +337,7 @@ export class Recorder implements Recording, Instrument {
 
   #recordOf(task: Task<unknown>): TaskRecord {
     if (task === this.#task0) return this.#record0!;
-    if (task === this.#task1) {
-      const record = this.#record1!;
-      this.#task1 = this.#task0;
-      this.#record1 = this.#record0;
-      this.#task0 = task;
-      this.#record0 = record;
-      return record;
-    }
+    if (task === this.#task1) return this.#record1!;
     let record = this.#records.get(task);
     if (record === undefined) {
       // First seen here (it was made before the recording began, or is a future): known from now on.
@@ -351,11 +345,27 @@ export class Recorder implements Recording, Instrument {
       this.#records.set(task, record);
       this.#tasks.set(record.id, record);
     }
-    this.#task1 = this.#task0;
-    this.#record1 = this.#record0;
-    this.#task0 = task;
-    this.#record0 = record;
+    // Replace the older of the two (a hit changes nothing: no writes on the common path).
+    if (this.#replace0) {
+      this.#task0 = task;
+      this.#record0 = record;
+    } else {
+      this.#task1 = task;
+      this.#record1 = record;
+    }
+    this.#replace0 = !this.#replace0;
     return record;
+  }
+
+  #describe(object: unknown): number {
+    if (object === this.#object0) return this.#objectText0;
+    if (object === this.#object1) return this.#objectText1;
+    const text = this.#intern(describeWaitObject(object));
+    this.#object1 = this.#object0;
+    this.#objectText1 = this.#objectText0;
+    this.#object0 = object;
+    this.#objectText0 = text;
+    return text;
   }
 
   #intern(text: string): number {
@@ -390,31 +400,27 @@ export class Recorder implements Recording, Instrument {
     const i = this.#slot;
     this.#slot = i + 1 === this.#capacity ? 0 : i + 1;
     this.#lastType = type;
-    this.#type[i] = type;
-    this.#kind[i] = kind;
-    this.#time[i] = this.#now;
-    this.#wall[i] = this.#wallNow;
-    this.#task[i] = task;
-    this.#a[i] = a;
-    this.#b[i] = b;
-    this.#c[i] = c;
-    this.#f[i] = f;
+    const bytes = this.#bytes;
+    bytes[2 * i] = type;
+    bytes[2 * i + 1] = kind;
+    const floats = this.#floats;
+    floats[3 * i] = this.#now;
+    floats[3 * i + 1] = this.#wallNow;
+    floats[3 * i + 2] = f;
+    const ints = this.#ints;
+    ints[4 * i] = task;
+    ints[4 * i + 1] = a;
+    ints[4 * i + 2] = b;
+    ints[4 * i + 3] = c;
     this.#count = count + 1;
-    this.#events = null;
   }
 
   // (Only before the ring wraps: the events are in order from slot 0.)
   #grow(): void {
     const n = Math.min(this.#capacity * 2, this.#limit);
-    this.#type = grown(this.#type, new Uint8Array(n));
-    this.#kind = grown(this.#kind, new Uint8Array(n));
-    this.#time = grown(this.#time, new Float64Array(n));
-    this.#wall = grown(this.#wall, new Float64Array(n));
-    this.#task = grown(this.#task, new Int32Array(n));
-    this.#a = grown(this.#a, new Int32Array(n));
-    this.#b = grown(this.#b, new Int32Array(n));
-    this.#c = grown(this.#c, new Int32Array(n));
-    this.#f = grown(this.#f, new Float64Array(n));
+    this.#bytes = grown(this.#bytes, new Uint8Array(2 * n));
+    this.#floats = grown(this.#floats, new Float64Array(3 * n));
+    this.#ints = grown(this.#ints, new Int32Array(4 * n));
     this.#slot = this.#capacity;
     this.#capacity = n;
   }
@@ -430,16 +436,16 @@ export class Recorder implements Recording, Instrument {
   /** The event numbered `seq`, as an object (see the columns' meaning per type in #push's callers). */
   #read(seq: number): TraceEvent {
     const i = seq % this.#capacity;
-    const time = this.#time[i]!;
-    const wall = this.#wall[i]!;
-    const task = this.#task[i]!;
-    const kind = this.#kind[i]!;
-    const a = this.#a[i]!;
-    const b = this.#b[i]!;
-    const c = this.#c[i]!;
-    const f = this.#f[i]!;
+    const time = this.#floats[3 * i]!;
+    const wall = this.#floats[3 * i + 1]!;
+    const f = this.#floats[3 * i + 2]!;
+    const task = this.#ints[4 * i]!;
+    const a = this.#ints[4 * i + 1]!;
+    const b = this.#ints[4 * i + 2]!;
+    const c = this.#ints[4 * i + 3]!;
+    const kind = this.#bytes[2 * i + 1]!;
     const base = { seq, time, wall, task };
-    switch (this.#type[i]!) {
+    switch (this.#bytes[2 * i]!) {
       case RUN_BEGIN:
         return { ...base, type: "run-begin" };
       case RUN_END:

@@ -709,7 +709,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     into.object = undefined;
     if (state >= FULFILLED) into.kind = "exit";
     else if (state !== WAITING) into.kind = "ready";
-    else if (typeof on === "number") {
+    else if (isRequest(on, WAIT_REQUEST)) {
+      into.kind = "event"; // (first: the commonest wait, and the cheapest test)
+      into.object = on;
+    } else if (typeof on === "number") {
       const hooks = this.#loop?._hooks;
       into.kind = "sleep";
       into.object = on;

@@ -104,13 +104,13 @@ describe("loop.record()", () => {
 
   it("grows past its first arrays and wraps around in order", () => {
     const loop = new EventLoop({ clock: new VirtualClock() });
-    const recorder = loop.record({ limit: 70_000 }); // first arrays: 65,536 events
+    const recorder = loop.record({ limit: 140_000 }); // first arrays: 131,072 events
     const spin = coroutine(function* spin() {
-      for (let i = 0; i < 12_000; i++) yield* asleep(0.001); // six events each
+      for (let i = 0; i < 24_000; i++) yield* asleep(0.001); // six events each
     });
     loop.runUntilComplete(loop.createTask(spin()));
     const events = recorder.events;
-    expect(events).toHaveLength(70_000);
+    expect(events).toHaveLength(140_000);
     expect(recorder.dropped).toBeGreaterThan(1000);
     for (let i = 1; i < events.length; i++) expect(events[i]!.seq).toBe(events[i - 1]!.seq + 1);
     expect(events.at(-1)!.type).toBe("run-end");
