@@ -18,7 +18,7 @@ import { since, TARGETS_ENV, type Verdict } from "./harness.js";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const all = readdirSync(dir).filter((f) => /^w\d+-.*\.ts$/.test(f));
-const USAGE = "npm run bench [-- <workload>...] [--only <system prefix>] [--runs <n>]   (workloads: w1 ... w12)";
+const USAGE = "npm run bench [-- <workload>...] [--only <system prefix>] [--runs <n>]   (workloads: w1 ... w13)";
 
 function fail(problem: string): never {
   console.error(`${problem}\nUsage: ${USAGE}`);

@@ -4,9 +4,10 @@
  * at most 4 fetches at a time (a Semaphore), a 2 s timeout on each fetch, results flowing through
  * a Queue to a consumer, everything inside one task group. Prints what happened with virtual
  * timestamps and a summary; the output is identical on every run. `--real` runs the same crawl on
- * the real clock: about 4.5 s, with real timestamps.
+ * the real clock: about 4.5 s, with real timestamps. `--timeline` records the crawl and prints its
+ * timeline at the end: a row per task, the fetchers waiting on the semaphore, sleeping, timing out.
  *
- *   npx tsx demos/crawler.ts [--virtual | --real]
+ *   npx tsx demos/crawler.ts [--virtual | --real] [--timeline]
  */
 
 import {
@@ -19,17 +20,20 @@ import {
   Semaphore,
   taskGroup,
   timeout,
+  timeline,
   TimeoutError,
   VirtualClock,
+  type Recording,
   type TaskGroup,
 } from "../src/index.js";
 import { importCompiled } from "../src/register.js";
 import { demoCommandLine, usageError } from "./cli.js";
 
-const USAGE = `npx tsx demos/crawler.ts [--virtual | --real]
-  --virtual  on a virtual clock (the default): instant, the same output on every run
-  --real     on the real clock: about 4.5 s`;
-const { flags } = demoCommandLine(USAGE, ["virtual", "real"]);
+const USAGE = `npx tsx demos/crawler.ts [--virtual | --real] [--timeline]
+  --virtual   on a virtual clock (the default): instant, the same output on every run
+  --real      on the real clock: about 4.5 s
+  --timeline  print the crawl's timeline at the end`;
+const { flags } = demoCommandLine(USAGE, ["virtual", "real", "timeline"]);
 if (flags.virtual && flags.real) usageError(USAGE, "Give --virtual or --real, not both.");
 const real = flags.real;
 const PAGES = 20;
@@ -98,7 +102,11 @@ async function consume(results: Queue<Result>): Promise<{ fetched: number; timed
   return summary;
 }
 
+let recorder: Recording | undefined;
+
 async function crawl() {
+  // From the main task's first step: what comes before it is the loop starting.
+  if (flags.timeline) recorder = currentLoop().record();
   started = currentLoop().time();
   const slots = new Semaphore(CONCURRENCY);
   const results = new Queue<Result>();
@@ -119,6 +127,7 @@ if (isCompiled(crawl)) {
     `\nfetched ${summary.fetched} pages (${summary.kilobytes} kB), timed out ${summary.timedOut}, ` +
       `${real ? "real" : "virtual"} time ${elapsed.toFixed(3)} s`,
   );
+  if (recorder !== undefined) console.log(`\n${timeline(recorder, { width: 60 })}`);
 } else {
   await importCompiled(import.meta.url);
 }

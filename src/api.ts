@@ -55,3 +55,20 @@ export { Queue, type QueueOptions } from "./sync/queue.js";
 export { Task } from "./task.js";
 export { Operation, WaitOp } from "./wait.js";
 export { isCompiled } from "./compile/runtime.js";
+export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
+export { parseTrace, Recorder, type RecordOptions } from "./record.js";
+export { taskTable, taskTree } from "./tree.js";
+export { lint, type Finding, type LintKind, type LintOptions } from "./lint.js";
+export {
+  TRACE_SCHEMA_VERSION,
+  type NextKind,
+  type Outcome,
+  type Recording,
+  type TraceEvent,
+  type TraceTask,
+  type WakeKind,
+} from "./trace-schema.js";
+// Pictures of a recording (issue 14, renderers): pure and browser-safe.
+export { toChromeTrace, type ChromeTrace, type ChromeTraceEvent, type ChromeTraceOptions } from "./chrome-trace.js";
+export { timeline, type TimelineOptions } from "./timeline.js";
+export { timelineSVG, type TimelineSVGOptions } from "./timeline-svg.js";

@@ -65,6 +65,8 @@ export class TimerHandle extends Handle {
   readonly #deadline: number;
   // On the timer heap, not yet due nor cancelled.
   #pending = true;
+  /** @internal Its stamp on the loop's timer heap: its id for instruments. */
+  _stamp = -1;
 
   /** @internal */
   constructor(loop: EventLoop, callback: () => void, deadline: number) {
@@ -82,7 +84,7 @@ export class TimerHandle extends Handle {
     super.cancel();
     if (!this.#pending) return;
     this.#pending = false;
-    this.#loop._timerCancelled(); // the heap drops it lazily, and never waits for it
+    this.#loop._timerCancelled(this._stamp, this.#deadline, undefined); // the heap drops it lazily, and never waits for it
   }
 
   /** @internal Whether it still stands on the timer heap (see timer-heap.ts). */
@@ -93,6 +95,7 @@ export class TimerHandle extends Handle {
   /** @internal The heap says it is due: run it this turn. */
   _due(): void {
     this.#pending = false;
+    if (this.#loop._hooks !== null) this.#loop._timerFired(this._stamp, this.#deadline, undefined);
     this.#loop._schedule(this);
   }
 }

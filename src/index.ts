@@ -31,6 +31,31 @@ export type {
 export type { RunAsyncOptions, RunOptions } from "./run.js";
 export type { AbortSignalLike, FromPromiseOptions, TaskSignal } from "./interop.js";
 export type { QueueOptions } from "./sync/queue.js";
+export type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
+export type { RecordOptions } from "./record.js";
+export type { Finding, LintKind, LintOptions } from "./lint.js";
+export {
+  TRACE_SCHEMA_VERSION,
+  type ClockJumpEvent,
+  type CancelEvent,
+  type ExitEvent,
+  type NextKind,
+  type Outcome,
+  type ParkedEvent,
+  type Recording,
+  type RunBeginEvent,
+  type RunEndEvent,
+  type ScheduledEvent,
+  type SpawnEvent,
+  type StepEvent,
+  type TimerAddEvent,
+  type TimerCancelEvent,
+  type TimerFireEvent,
+  type TraceEvent,
+  type TraceEventBase,
+  type TraceTask,
+  type WakeKind,
+} from "./trace-schema.js";
 
 // The awaitable protocol and sleeping.
 /**
@@ -260,6 +285,88 @@ export const run: typeof Api.run = api.run;
 export const runAsync: typeof Api.runAsync = api.runAsync;
 export const isCompiled: typeof Api.isCompiled = api.isCompiled;
 
+// Seeing the loop: recordings (instruments are an interface: see the types above).
+/**
+ * A flight recorder of a loop's events, made by `loop.record()`: an Instrument that keeps the
+ * newest `limit` events (`events`, oldest first; `dropped` counts the older ones) and every task
+ * seen (`tasks`), until `stop()`. It is a `Recording`, as renderers read one; `toJSONL()` writes it
+ * as JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
+ * About 42 bytes an event, in typed arrays; event objects are made when `events` is read.
+ *
+ * @example
+ * ```ts
+ * const loop = new EventLoop({ clock: new VirtualClock() });
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * recorder.stop();
+ * writeFileSync("trace.jsonl", recorder.toJSONL());
+ * ```
+ */
+export const Recorder: typeof Api.Recorder = api.Recorder;
+export type Recorder = Api.Recorder;
+/**
+ * Reads a recording back from the JSON Lines that `recorder.toJSONL()` (or `handloop trace`)
+ * wrote, for the renderers and `lint()`. A recording of a newer schema version than this copy of
+ * handloop reads is refused with an Error that says so; text that is not such a recording is a
+ * TypeError naming the line.
+ *
+ * @example
+ * ```ts
+ * const recording = parseTrace(readFileSync("trace.jsonl", "utf8"));
+ * lint(recording);
+ * ```
+ */
+export const parseTrace: typeof Api.parseTrace = api.parseTrace;
+/**
+ * The live tasks of `loop` as a tree, in the layout of Python 3.14's `python -m asyncio pstree`:
+ * each task a `(T)` line headed Go-style with `[what it waits on, for how long]`, its await site
+ * (`at async f (file:line)`, for compiled code) beneath it, and the tasks it started under that.
+ * Parents and durations come from `recording`, by default the loop's own recorder if
+ * `loop.record()` is on; without one, tasks hang under the task that awaits them, and durations
+ * are left out. Ends with a newline; "" when no task is alive.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main(), ...);   // later, from a task or between runs:
+ * console.log(taskTree(loop));
+ * // └── (T) task "main" [await task "crawl-2", 1.5s]
+ * //     └──  at async main (main.ts:9:3)
+ * //         └── (T) task "crawl-2" [sleep asleep(2), 1.5s]
+ * ```
+ */
+export const taskTree: typeof Api.taskTree = api.taskTree;
+/**
+ * The live tasks of `loop` (and, with a recording, the finished ones it saw) as a table in the
+ * shape of `python -m asyncio ps`: id, name, the function it runs, where it awaits, who awaits it,
+ * its state, and from the recording tokio-console's split of its life in wall milliseconds: busy
+ * (stepping), scheduled (ready, waiting for its turn), idle (parked), and its step count. The
+ * statistics cover the events the recording kept; they come from `recording`, by default the
+ * loop's own recorder when `loop.record()` is on, and read "-" without one.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * console.log(taskTable(loop, recorder));
+ * ```
+ */
+export const taskTable: typeof Api.taskTable = api.taskTable;
+/**
+ * Reads a recording for the problems tokio-console warns about, as facts: a slow step, a task
+ * that never gave way, a task that only wakes itself, a wait nothing can satisfy (the rules are
+ * at the top of lint.ts). Gives the findings in the order of the events they point at; none is an
+ * empty array.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * for (const finding of lint(recorder, { slowStepMs: 5 })) console.warn(finding.message);
+ * ```
+ */
+export const lint: typeof Api.lint = api.lint;
+
 // Native Promises and AbortSignal (host mode).
 export const fromPromise: typeof Api.fromPromise = api.fromPromise;
 export const toPromise: typeof Api.toPromise = api.toPromise;
@@ -469,3 +576,47 @@ export type UnhandledTaskError = Api.UnhandledTaskError;
  */
 export const UsageError: typeof Api.UsageError = api.UsageError;
 export type UsageError = Api.UsageError;
+
+// Pictures of a recording (issue 14, renderers): pure functions of a Recording, browser-safe.
+export type { ChromeTrace, ChromeTraceEvent, ChromeTraceOptions } from "./chrome-trace.js";
+export type { TimelineOptions } from "./timeline.js";
+export type { TimelineSVGOptions } from "./timeline-svg.js";
+/**
+ * A recording as a Chrome trace object: `JSON.stringify` it into a file and open that in
+ * ui.perfetto.dev or chrome://tracing. One track per task with its running, ready, sleeping and
+ * awaiting slices, instants for cancellations and timers, arrows for spawns and wake-ups.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * const json = JSON.stringify(toChromeTrace(recorder, { time: "virtual" }));
+ * ```
+ */
+export const toChromeTrace: typeof Api.toChromeTrace = api.toChromeTrace;
+/**
+ * A recording as a terminal picture: one row per task over time (running `█`, ready `▒`,
+ * sleeping `─`, awaiting `┄`, cancelled `✕`), a time axis, a legend, and at each row's end how the
+ * task ended (`done`, `cancelled`, `failed: ...`) or what it still waits on.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * console.log(timeline(recorder, { width: 60 }));
+ * ```
+ */
+export const timeline: typeof Api.timeline = api.timeline;
+/**
+ * A recording as a standalone SVG document (a string: write it to a `.svg` file and open it in a
+ * browser): a row per task with its running, ready, sleeping and awaiting bars on one time axis, a
+ * legend, each task's ending, and arrows from waker to woken.
+ *
+ * @example
+ * ```ts
+ * const recorder = loop.record();
+ * loop.runUntilComplete(main());
+ * const svg = timelineSVG(recorder, { title: "my program", width: 900 });
+ * ```
+ */
+export const timelineSVG: typeof Api.timelineSVG = api.timelineSVG;

@@ -38,13 +38,17 @@ import { UsageError, type DeadlockError, type UnhandledTaskError } from "./error
 import { FrameDriver, type AdvanceOptions, type AdvanceResult } from "./frame.js";
 import { virtualGlobals, type GlobalsOption, type VirtualGlobals } from "./globals.js";
 import { Handle, TimerHandle } from "./handle.js";
+import { checkInstrument, fire, Hooks, type HookList, type Instrument } from "./instrument.js";
 import { attachHost, runOnHost, type Host, type RunAsyncLoopOptions } from "./host.js";
 import type { LoopPromise } from "./promise.js";
 import { ReadyQueue, type Runnable } from "./ready-queue.js";
+import { Recorder, type RecordOptions } from "./record.js";
 import { running, runningTask } from "./running.js";
 import { Task } from "./task.js";
 import { TimerHeap, type TimerEntry } from "./timer-heap.js";
+import type { WakeKind } from "./trace-schema.js";
 import { UnhandledErrors, type UnhandledErrorPolicy } from "./unhandled.js";
+import { loopWatcher } from "./loop-watcher.js";
 
 export type { AwaitableLike } from "./adopt.js";
 export type { AdvanceOptions, AdvanceResult } from "./frame.js";
@@ -64,6 +68,8 @@ export interface EventLoopOptions {
    * (the default) leaves them alone. `{ mode: "virtual", now }` also pins the wall-clock time.
    */
   globals?: GlobalsOption;
+  /** Instruments watching this loop from the start (see `addInstrument()`). */
+  instruments?: readonly Instrument[];
 }
 
 /** Options of `createTask()`. */
@@ -118,8 +124,18 @@ export class EventLoop {
    * of one null check per pick.
    */
   _chooser: Chooser | null = null;
+  // Instruments (instrument.ts), in the order they were added, and per hook the ones that have it:
+  // null while there is none, so that an unwatched loop pays one null check where a hook could fire.
+  #instruments: readonly Instrument[] = [];
+  /** @internal Read by the stepper and the loop wherever a hook may fire; see instrument.ts. */
+  _hooks: Hooks | null = null;
+  /** @internal How many turns a host driver has called (see record.ts). */
+  _hostTurns = 0;
 
   constructor(options: EventLoopOptions = {}) {
+    // `handloop trace` watches every loop (loop-watcher.ts): one global read per loop made.
+    const watcher = loopWatcher();
+    if (watcher !== undefined) options = watcher.options(options);
     const clock = options.clock ?? new RealClock();
     if (typeof clock?.now !== "function" || typeof clock.sleepUntil !== "function") {
       throw new TypeError(`Expected \`clock\` of new EventLoop() to be a Clock, got ${describe(clock)}.`);
@@ -127,6 +143,62 @@ export class EventLoop {
     this.clock = clock;
     this.#unhandled = new UnhandledErrors(options.unhandledError ?? "throw");
     this.#globals = virtualGlobals(this, options.globals);
+    const instruments = options.instruments;
+    if (instruments !== undefined) {
+      if (!Array.isArray(instruments)) {
+        throw new TypeError(`Expected \`instruments\` of new EventLoop() to be an array of instruments, got ${describe(instruments)}.`);
+      }
+      for (const instrument of instruments) this.addInstrument(instrument);
+    }
+    watcher?.created(this);
+  }
+
+  /**
+   * Attaches `instrument`: from the next event on, the loop calls its hooks (see Instrument). One
+   * already attached is not added twice. An instrument whose hook throws is removed, with a warning.
+   *
+   * @example
+   * ```ts
+   * loop.addInstrument({ taskExited(task, outcome) { console.log(task.name, outcome); } });
+   * ```
+   */
+  addInstrument(instrument: Instrument): void {
+    checkInstrument(instrument, "addInstrument()");
+    if (this.#instruments.includes(instrument)) return;
+    this.#instruments = [...this.#instruments, instrument];
+    this._hooks = Hooks.of(this.#instruments);
+  }
+
+  /** Detaches `instrument` from the next event on; gives whether it was attached. */
+  removeInstrument(instrument: Instrument): boolean {
+    const i = this.#instruments.indexOf(instrument);
+    if (i === -1) return false;
+    this.#instruments = this.#instruments.filter((x) => x !== instrument);
+    this._hooks = Hooks.of(this.#instruments);
+    return true;
+  }
+
+  /**
+   * Starts a flight recorder on this loop: an instrument that keeps the newest `limit` events
+   * (100,000 unless told) of what the loop does from now on, until its `stop()`. See Recorder.
+   *
+   * @example
+   * ```ts
+   * const recorder = loop.record({ limit: 10_000 });
+   * loop.runUntilComplete(main());
+   * recorder.stop();
+   * console.log(recorder.events.length, recorder.dropped);
+   * ```
+   */
+  record(options?: RecordOptions): Recorder {
+    const recorder = new Recorder(this, options);
+    this.addInstrument(recorder);
+    return recorder;
+  }
+
+  /** The instruments attached, in the order they were added. */
+  get instruments(): readonly Instrument[] {
+    return this.#instruments;
   }
 
   /** The current time on this loop's clock, in seconds. */
@@ -151,8 +223,10 @@ export class EventLoop {
    */
   createTask<T>(work: AwaitableLike<T>, options?: TaskOptions): Task<T> {
     this.#checkOpen("createTask()");
-    const task = this.#toTask(work, "createTask()");
+    // Named before it is adopted, so that instruments see its name at its spawn.
+    const task = toTask(work, "createTask()", this);
     if (options?.name !== undefined) task.name = options.name;
+    if (task._adoptable) this._adopt(task);
     return task;
   }
 
@@ -250,7 +324,12 @@ export class EventLoop {
 
   #callAt(deadline: number, callback: () => void, call: string): TimerHandle {
     const handle = new TimerHandle(this, checkFunction(callback, "callback", call), deadline);
-    this.#timers.push(handle, this._chooser === null ? deadline : this._chooser._deadline(deadline));
+    const due = this._chooser === null ? deadline : this._chooser._deadline(deadline);
+    handle._stamp = this.#timers.push(handle, due);
+    const hooks = this._hooks;
+    if (hooks !== null && hooks.timerAdded !== null) {
+      fire(this, hooks.timerAdded, "timerAdded", { id: handle._stamp, deadline: due, task: undefined });
+    }
     if (this.#idle) this.#wake();
     return handle;
   }
@@ -301,6 +380,8 @@ export class EventLoop {
     const globals = this.#globals;
     if (globals !== null) globals.install(); // all or nothing: a misuse throws before any is replaced
     running.loop = this;
+    const beginHooks = this._hooks;
+    if (beginHooks !== null && beginHooks.beforeRun !== null) fire(this, beginHooks.beforeRun, "beforeRun");
     const main = until instanceof Task ? until : null;
     const frame = until instanceof FrameDriver ? until : null;
     const ready = this.#ready; // (close(), which replaces it, is refused while running)
@@ -330,7 +411,9 @@ export class EventLoop {
           // Only unref'd timers left: as in Node, they keep nothing going (runUntilComplete waits).
           if (this.#unrefTimers !== 0 && until === FOREVER && this.#liveCount === 0 && this.#timers.armed === this.#unrefTimers) break;
           this.#betweenTurns = true;
-          this.clock.sleepUntil(next);
+          const hooks = this._hooks;
+          if (hooks !== null && hooks.clockJumped !== null) this.#sleepWatched(next, hooks.clockJumped);
+          else this.clock.sleepUntil(next);
           this.#betweenTurns = false;
         }
         if (frame !== null && !frame._mayTurn()) break;
@@ -353,12 +436,22 @@ export class EventLoop {
       threw = true;
       throw error;
     } finally {
+      const hooks = this._hooks;
+      if (hooks !== null && hooks.afterRun !== null) fire(this, hooks.afterRun, "afterRun");
       running.loop = null;
       this.#stopping = false;
       this.#betweenTurns = false;
       if (globals !== null) restoreGlobals(globals, threw);
     }
     if (unhandled.fatal) throw unhandled.takeError();
+  }
+
+  /** Waits for `deadline` as #run does, telling `clockJumped` instruments how far the clock moved. */
+  #sleepWatched(deadline: number, list: HookList): void {
+    const from = this.clock.now();
+    this.clock.sleepUntil(deadline);
+    const to = this.clock.now();
+    if (to !== from) fire(this, list, "clockJumped", from, to);
   }
 
   #checkUnhandled(): void {
@@ -396,7 +489,7 @@ export class EventLoop {
   }
 
   #deadlock(main: Task<unknown> | null): DeadlockError {
-    return deadlockError(this.#live.filter((t) => !t.done()), main);
+    return deadlockError(this, this.#live.filter((t) => !t.done()), main);
   }
 
   #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
@@ -471,17 +564,45 @@ export class EventLoop {
     return item instanceof Task ? item : null;
   }
 
-  /** @internal */
-  _schedule(item: Runnable): void {
+  /**
+   * @internal Queues `item` for the next turn. A task says why it became ready (`wake`, and what
+   * woke it), for the instruments' taskScheduled; callbacks and jobs say nothing.
+   */
+  _schedule(item: Runnable, wake?: WakeKind, object?: unknown): void {
     this.#ready.push(item);
+    if (wake !== undefined && this._hooks !== null) this.#scheduled(item as Task<unknown>, wake, object);
     if (this.#idle) this.#wake();
   }
 
-  /** @internal Arms a timer; gives its stamp (see timer-heap.ts). */
-  _addTimer(entry: TimerEntry, deadline: number): number {
-    const stamp = this.#timers.push(entry, this._chooser === null ? deadline : this._chooser._deadline(deadline));
+  #scheduled(task: Task<unknown>, kind: WakeKind, object: unknown): void {
+    const hooks = this._hooks!;
+    if (hooks.taskScheduled === null) return;
+    // A timer's wake happens while the turn fires timers, before anything steps: the loop's own.
+    const wake = hooks.wake;
+    wake.kind = kind;
+    wake.by = kind === "timer" || kind === "spawn" ? undefined : (runningTask() ?? undefined);
+    wake.object = object;
+    fire(this, hooks.taskScheduled, "taskScheduled", task, wake);
+  }
+
+  /** @internal Arms a timer; gives its stamp (see timer-heap.ts). `task`: the task sleeping on it. */
+  _addTimer(entry: TimerEntry, deadline: number, task?: Task<unknown>): number {
+    const due = this._chooser === null ? deadline : this._chooser._deadline(deadline);
+    const stamp = this.#timers.push(entry, due);
+    const hooks = this._hooks;
+    if (hooks !== null) {
+      hooks.lastStamp = stamp;
+      hooks.lastDeadline = due;
+      if (hooks.timerAdded !== null) fire(this, hooks.timerAdded, "timerAdded", { id: stamp, deadline: due, task });
+    }
     if (this.#idle) this.#wake();
     return stamp;
+  }
+
+  /** @internal A timer reached its deadline (called by its entry's `_due`), for the instruments. */
+  _timerFired(stamp: number, deadline: number, task: Task<unknown> | undefined): void {
+    const hooks = this._hooks;
+    if (hooks !== null && hooks.timerFired !== null) fire(this, hooks.timerFired, "timerFired", { id: stamp, deadline, task });
   }
 
   /** @internal A virtual timer was unref'd (+1), or ref'd, fired or cleared while unref'd (-1). */
@@ -490,8 +611,12 @@ export class EventLoop {
   }
 
   /** @internal A timer was disarmed: its entry answers `_armed` false from now on. */
-  _timerCancelled(): void {
+  _timerCancelled(stamp: number, deadline: number, task: Task<unknown> | undefined): void {
     if (!this.#closed) this.#timers.cancelled(); // close() dropped the heap it was on
+    const hooks = this._hooks;
+    if (hooks !== null && hooks.timerCancelled !== null) {
+      fire(this, hooks.timerCancelled, "timerCancelled", { id: stamp, deadline, task });
+    }
     if (this.#idle) this.#wake(); // the host timer may be for it
   }
 
@@ -529,10 +654,14 @@ export class EventLoop {
     running.loop = this;
     this.#driver = driver;
     this.#betweenTurns = true; // code that runs now is the host's, not a task's step
+    const hooks = this._hooks;
+    if (hooks !== null && hooks.beforeRun !== null) fire(this, hooks.beforeRun, "beforeRun");
   }
 
   /** @internal The driver lets go: the loop is no longer running. Puts the globals back. */
   _detachDriver(): void {
+    const hooks = this._hooks;
+    if (hooks !== null && hooks.afterRun !== null && this.#driver !== null) fire(this, hooks.afterRun, "afterRun");
     if (running.loop === this) running.loop = null;
     this.#driver = null;
     this.#idle = false;
@@ -548,6 +677,7 @@ export class EventLoop {
    */
   _hostTurn(): void {
     const ready = this.#ready;
+    this._hostTurns++; // (host time passed since the last turn: the recorder reads its clocks afresh)
     this.#idle = false;
     this.#betweenTurns = false;
     let turning = true;
@@ -617,6 +747,11 @@ export class EventLoop {
   _takeUnhandled(): UnhandledTaskError | null {
     if (this.#unhandled.pending) this.#checkUnhandled();
     return this.#unhandled.fatal ? this.#unhandled.takeError() : null;
+  }
+
+  /** @internal The tasks adopted by this loop that have not finished, oldest first. */
+  _liveTasks(): Task<unknown>[] {
+    return this.#live.filter((t) => !t.done());
   }
 
   /** @internal The DeadlockError of the tasks still waiting; `main` is the one a run waits for. */

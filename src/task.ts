@@ -58,6 +58,7 @@ import {
   type NotReady,
 } from "./awaitable.js";
 import { describe } from "./describe.js";
+import { fire, type MutableStepNext, type StepNext } from "./instrument.js";
 import { CancelledError, UsageError } from "./errors.js";
 import type { EventLoop } from "./loop.js";
 import { ignoreOutcome, isNativePromise, notCompiledAdvice } from "./native.js";
@@ -112,6 +113,7 @@ const FROM_PROMISE = 65536; // parked on a LoopPromise (#waitingOn): the next st
 const LOCKED = 131072; // a Future resolved with a thenable it is adopting: resolving it again does nothing
 const SIGNALLED = 262144; // currentSignal() made its AbortController (in `controllers`)
 const REASON = 524288; // the pending cancel has a reason of its canceller's (in `cancelReasons`)
+const FUTURE = 1048576; // made with no coroutine (settled from outside): for instruments, an `event`
 // What makes a step more than "send in #value": checked with one test on the hot path.
 const UNUSUAL_STEP = CANCEL_PENDING | RESUME_THROW | FRESH | FROM_TASK | COMMIT | FROM_PROMISE;
 
@@ -158,6 +160,9 @@ const claims = new WeakMap<Task<unknown>, number>();
 
 // The name of the function a task runs, once the user renamed the task (rare), for error messages.
 const labels = new WeakMap<Task<unknown>, string>();
+
+// The id of a task the user named (rare): the others carry theirs in their name ("label-<id>").
+const ids = new WeakMap<Task<unknown>, number>();
 
 // Node's key for a custom `util.inspect` (console.log), by its registered name: the runtime does
 // not import node:util, so it still runs in browsers.
@@ -211,7 +216,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** @internal Only Task's own factories (and Future, a Task with no coroutine) make tasks. */
   protected constructor(it: Iterator<unknown, unknown, unknown> | null, flags: number, name: string) {
     this.#it = it;
-    this.#bits = NEW | flags | (it !== null && it.next === generatorNext ? GENERATOR : 0);
+    this.#bits = NEW | flags | (it === null ? FUTURE : it.next === generatorNext ? GENERATOR : 0);
     this.#name = name;
   }
 
@@ -272,6 +277,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       throw new TypeError(`Expected a task name to be a string, got ${describe(name)}.`);
     }
     if (!(this.#bits & CHOSEN)) labels.set(this, this.functionName());
+    if ((this.#bits & (NAMED | CHOSEN)) === NAMED) ids.set(this, this._id); // numbered already: keep it
     this.#name = name;
     this.#bits |= NAMED | CHOSEN;
   }
@@ -339,6 +345,10 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if (this.#it === null) {
       this.settle(CANCELLED, this.cancelledError(message));
       return true;
+    }
+    const hooks = this.#loop?._hooks;
+    if (hooks != null && hooks.taskCancelled !== null) {
+      fire(this.#loop!, hooks.taskCancelled, "taskCancelled", this, running.loop === this.#loop ? currentlyStepping() : undefined);
     }
     this.#bits |= CANCEL_PENDING;
     if (message === undefined) cancelMessages.delete(this);
@@ -537,6 +547,8 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     const loop = running.loop;
     if (loop === null || loop.isClosed()) return task;
     task.#loop = loop;
+    const hooks = loop._hooks;
+    if (hooks !== null) task.spawned(loop, true);
     // Stepped here, not by the loop's turn: it is the running task for this first step. A task
     // just made has nothing unusual to do first (no cancel, no error to throw in), so it is driven
     // right here, without step(): each frame saved is depth for synchronous recursion through
@@ -549,6 +561,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     } finally {
       running.started = outer;
     }
+    if (hooks !== null) task.stepped(loop);
     // Only a task that outlives its first step joins the live list (nothing reads the list during
     // a step): the many that finish at once never touch it.
     if ((task.#bits & STATE) < FULFILLED) {
@@ -636,7 +649,86 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#loop = loop;
     this.#bits = (this.#bits & ~STATE) | READY | LINKED;
     loop._link(this);
-    loop._schedule(this);
+    if (loop._hooks !== null) this.spawned(loop, false);
+    loop._schedule(this, "spawn");
+  }
+
+  /** For instruments: `taskSpawned` and, for a task that starts at once (`_start`), `beforeStep`. */
+  private spawned(loop: EventLoop, starting: boolean): void {
+    const hooks = loop._hooks!;
+    if (hooks.taskSpawned !== null) fire(loop, hooks.taskSpawned, "taskSpawned", this, currentlyStepping(), "");
+    const now = loop._hooks;
+    if (starting && now !== null && now.beforeStep !== null) {
+      const outer = running.started;
+      running.started = this; // (the hook's currentTask() is the task about to step)
+      try {
+        fire(loop, now.beforeStep, "beforeStep", this);
+      } finally {
+        running.started = outer;
+      }
+    }
+  }
+
+  /** For instruments: `afterStep` with what the task does next. */
+  private stepped(loop: EventLoop): void {
+    const hooks = loop._hooks;
+    if (hooks !== null && hooks.afterStep !== null) fire(loop, hooks.afterStep, "afterStep", this, this._next(hooks.next));
+  }
+
+  /** @internal This task's id: the number in its default name, stable for its life, never reused. */
+  get _id(): number {
+    if (this.#bits & CHOSEN) {
+      let id = ids.get(this);
+      if (id === undefined) ids.set(this, (id = nextId++));
+      return id;
+    }
+    const name = this.name;
+    return Number(name.slice(name.lastIndexOf("-") + 1));
+  }
+
+  /** @internal The name of the function this task runs, or "" (for `at async f (site)` lines). */
+  get _functionName(): string {
+    return this.functionName();
+  }
+
+  /** @internal Whether this is a future (no coroutine: settled from outside). */
+  get _isFuture(): boolean {
+    return (this.#bits & FUTURE) !== 0;
+  }
+
+  /**
+   * @internal What this task does now, for instruments and task trees: ready, exit, or what it
+   * waits on. `deadline` is known only right after the step that armed the timer (see Hooks).
+   */
+  _next(into: MutableStepNext = { kind: "ready", object: undefined, deadline: -1, target: undefined, site: "" }): StepNext {
+    const state = this.#bits & STATE;
+    const on = this.#waitingOn;
+    into.site = this.#site;
+    into.deadline = -1;
+    into.target = undefined;
+    into.object = undefined;
+    if (state >= FULFILLED) into.kind = "exit";
+    else if (state !== WAITING) into.kind = "ready";
+    else if (isRequest(on, WAIT_REQUEST)) {
+      into.kind = "event"; // (first: the commonest wait, and the cheapest test)
+      into.object = on;
+    } else if (typeof on === "number") {
+      const hooks = this.#loop?._hooks;
+      into.kind = "sleep";
+      into.object = on;
+      if (hooks != null && hooks.lastStamp === on) into.deadline = hooks.lastDeadline;
+    } else if (on instanceof Task && !(on.#bits & FUTURE)) {
+      into.kind = "task";
+      into.object = on;
+      into.target = on;
+    } else if (on instanceof ThenableJob) {
+      into.kind = "host";
+      into.object = on.thenable;
+    } else {
+      into.kind = "event";
+      into.object = on;
+    }
+    return into;
   }
 
   /** @internal */
@@ -667,7 +759,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#value = value;
     // waitingOn stays `op` until it runs, so a cancel can hand `value` back.
     this.#bits = (this.#bits & ~STATE) | READY | (commit ? COMMIT : 0);
-    this.#loop!._schedule(this);
+    this.#loop!._schedule(this, "event", op);
   }
 
   /** @internal A primitive this task parked on (wait.ts) resumes it by throwing `error`. */
@@ -675,7 +767,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== op) return;
     this.#value = error;
     this.#bits = (this.#bits & ~STATE) | READY | RESUME_THROW;
-    this.#loop!._schedule(this);
+    this.#loop!._schedule(this, "event", op);
   }
 
   /** @internal Settles a future. */
@@ -755,7 +847,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
     if ((this.#bits & STATE) === WAITING && this.#waitingOn === source) {
       this.#bits = (this.#bits & ~STATE) | READY;
-      this.#loop!._schedule(this);
+      this.#loop!._schedule(this, source.#bits & FUTURE ? "event" : "task", source);
     } else source._decline();
   }
 
@@ -771,9 +863,12 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
 
   /** @internal The timer this task parked on is due. */
   _due(): void {
+    const stamp = this.#waitingOn as number;
+    const loop = this.#loop!;
     this.#waitingOn = null;
     this.#bits = (this.#bits & ~STATE) | READY;
-    this.#loop!._schedule(this);
+    if (loop._hooks !== null) loop._timerFired(stamp, -1, this);
+    loop._schedule(this, "timer", stamp);
   }
 
   /**
@@ -784,7 +879,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   _promiseSettled(promise: LoopPromise<unknown>): void {
     if ((this.#bits & STATE) !== WAITING || this.#waitingOn !== promise) return;
     this.#bits = (this.#bits & ~STATE) | READY;
-    this.#loop!._schedule(this);
+    this.#loop!._schedule(this, "event", promise);
   }
 
   /** @internal Whether this future was resolved with a thenable it is still adopting (see Future). */
@@ -831,14 +926,26 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     this.#value = value;
     if (rejected) this.#bits |= RESUME_THROW;
     this.#bits = (this.#bits & ~STATE) | READY;
-    this.#loop!._schedule(this);
+    this.#loop!._schedule(this, "host", job.thenable);
   }
 
   // ---- The stepper ------------------------------------------------------------------------------
 
   /** @internal Runs one step: from the resume point to the next suspension or the end. */
   _run(): void {
-    if ((this.#bits & STATE) === READY) this.step();
+    if ((this.#bits & STATE) === READY) {
+      if (this.#loop!._hooks === null) this.step();
+      else this.watchedStep();
+    }
+  }
+
+  /** A step with instruments attached: beforeStep, the step, afterStep (see instrument.ts). */
+  private watchedStep(): void {
+    const loop = this.#loop!;
+    const hooks = loop._hooks!;
+    if (hooks.beforeStep !== null) fire(loop, hooks.beforeStep, "beforeStep", this);
+    this.step();
+    this.stepped(loop);
   }
 
   private step(): void {
@@ -1107,14 +1214,14 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     const loop = this.#loop!;
     if (deadline <= loop.time()) return this.parkReady(resumeWith);
     this.#value = resumeWith;
-    this.parkOn(loop._addTimer(this, deadline)); // its stamp: what the heap calls this timer
+    this.parkOn(loop._addTimer(this, deadline, this)); // its stamp: what the heap calls this timer
   }
 
   /** Back of the ready queue, to resume with `resumeWith` on the next turn. */
   private parkReady(resumeWith: unknown): void {
     this.#value = resumeWith;
     this.#bits = (this.#bits & ~STATE) | READY;
-    this.#loop!._schedule(this);
+    this.#loop!._schedule(this, "yield");
   }
 
   /** Waits on `on` (a timer, a task, a primitive, a thenable link) until it resumes this task. */
@@ -1160,7 +1267,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
       else on.cancel(cancelMessages.get(this));
       return;
     }
-    if (typeof on === "number") this.#loop!._timerCancelled(); // the heap drops it lazily
+    if (typeof on === "number") this.#loop!._timerCancelled(on, -1, this); // the heap drops it lazily
     else if (on instanceof WaitOp) on._cancel(this, false, undefined);
     else if (on instanceof ThenableJob) on._abandon(); // a late call back is ignored (_thenableSettled)
     else if (this.#bits & FROM_PROMISE) {
@@ -1171,7 +1278,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
     }
     this.#waitingOn = null;
     this.#bits = (this.#bits & ~STATE) | READY;
-    this.#loop!._schedule(this);
+    this.#loop!._schedule(this, "cancel");
   }
 
   private finish(state: number, value: unknown): void {
@@ -1186,9 +1293,14 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   }
 
   private settle(state: number, value: unknown): void {
+    const coroutine = this.#it !== null;
     this.#bits = (this.#bits & ~STATE) | state;
     this.#value = value;
     this.#it = null;
+    const loop = this.#loop;
+    if (coroutine && loop !== null && loop._hooks !== null && loop._hooks.taskExited !== null) {
+      fire(loop, loop._hooks.taskExited, "taskExited", this, state === FULFILLED ? "ok" : state === REJECTED ? "error" : "cancelled", value);
+    }
     if (this.#bits & DELEGATING) {
       delegations.delete(this);
       this.#bits &= ~DELEGATING;
@@ -1324,6 +1436,13 @@ markRequest(Task.prototype, TASK_REQUEST);
 Object.setPrototypeOf(Task.prototype, LoopPromise.prototype);
 setTaskBrand(Task._isTask);
 addLoopThens(ASleep.prototype.then, WaitOp.prototype.then, Operation.prototype.then);
+
+/** The task being stepped (see running.ts), or undefined: the `by` and `parent` instruments are told. */
+function currentlyStepping(): Task<unknown> | undefined {
+  if (running.started !== null) return running.started;
+  const loop = running.loop;
+  return loop === null ? undefined : (loop._stepping() ?? undefined);
+}
 
 /** An error as toString() shows a task's, in a line: `TypeError: boom`, or the value described. */
 function describeError(error: unknown): string {

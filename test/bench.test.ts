@@ -83,7 +83,7 @@ describe("benchmarks", () => {
   it("npm run bench refuses an unknown option with its usage", () => {
     const { stderr, status } = spawnSync(process.execPath, ["--import", "tsx", "bench/run.ts", "--fast"], { cwd: root, encoding: "utf8" });
     expect(stderr).toBe(
-      "Unknown option --fast.\nUsage: npm run bench [-- <workload>...] [--only <system prefix>] [--runs <n>]   (workloads: w1 ... w12)\n",
+      "Unknown option --fast.\nUsage: npm run bench [-- <workload>...] [--only <system prefix>] [--runs <n>]   (workloads: w1 ... w13)\n",
     );
     expect(status).toBe(2);
   });

@@ -9,7 +9,9 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { timelineSVG } from "../src/index.js";
 import { handloop } from "../src/vite.js";
+import { postDemo, spawnWakeCancel } from "./recording-builder.js";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -129,4 +131,86 @@ describe.skipIf(executablePath === undefined)("in a real browser (headless Chrom
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
+});
+
+// The timeline SVG as people see it: drawn by a real browser, its text legible and apart, its
+// tasks in rows, with a legend. A screenshot is left in the temporary folder for a human to judge.
+describe.skipIf(executablePath === undefined)("timelineSVG() in a real browser (headless Chromium)", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath, args: FLAGS, headless: true });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  interface Text {
+    text: string;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    fontSize: number;
+  }
+
+  async function draw(svg: string, name: string): Promise<{ texts: Text[]; width: number; height: number }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.setContent(`<!doctype html><body style="margin:0">${svg}</body>`);
+    // Plain JavaScript: this project's types have no DOM.
+    const drawn = (await page.evaluate(`(() => {
+      const root = document.querySelector("svg").getBoundingClientRect();
+      const texts = [...document.querySelectorAll("svg text")].map((element) => {
+        const box = element.getBoundingClientRect();
+        const fontSize = parseFloat(getComputedStyle(element).fontSize);
+        return { text: element.textContent, x: box.x, y: box.y, width: box.width, height: box.height, fontSize };
+      });
+      return { texts, width: root.width, height: root.height };
+    })()`)) as { texts: Text[]; width: number; height: number };
+    await page.setViewportSize({ width: Math.ceil(drawn.width), height: Math.ceil(drawn.height) });
+    await page.screenshot({ path: join(tmpdir(), `handloop-${name}.png`) });
+    expect(errors).toEqual([]);
+    await page.close();
+    return drawn;
+  }
+
+  // The README's crawler picture: 66 tasks in compact rows.
+  const crawlerRows = readFileSync(here("../docs/crawler.timeline.txt"), "utf8").split("\n").filter((line) => / #\d+ /.test(line)).length;
+  for (const [name, svg, rowCount, svgWidth] of [
+    ["post-demo", timelineSVG(postDemo(), { title: "post-demo" }), postDemo().tasks.size, 900],
+    ["spawn-wake-cancel", timelineSVG(spawnWakeCancel(), { title: "spawn-wake-cancel" }), spawnWakeCancel().tasks.size, 900],
+    ["crawler", readFileSync(here("../docs/crawler.svg"), "utf8"), crawlerRows, 980],
+  ] as const) {
+    it(`draws ${name} with legible text, a legend, and a row per task, top to bottom in task order`, async () => {
+      const { texts, width } = await draw(svg, name);
+      expect(width).toBe(svgWidth);
+      for (const text of texts) {
+        expect(text.fontSize, text.text).toBeGreaterThanOrEqual(11);
+        expect(text.height, text.text).toBeGreaterThanOrEqual(10);
+        expect(text.width, text.text).toBeGreaterThan(0);
+        expect(text.x, text.text).toBeGreaterThanOrEqual(0);
+        expect(text.x + text.width, text.text).toBeLessThanOrEqual(width);
+      }
+      // No two texts overlap by more than a sliver (glyph boxes touch at most).
+      for (const [i, a] of texts.entries()) {
+        for (const b of texts.slice(i + 1)) {
+          const overlap =
+            Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) *
+            Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+          expect(overlap, `${a.text} / ${b.text}`).toBeLessThan(0.1 * Math.min(a.width * a.height, b.width * b.height));
+        }
+      }
+      const legend = texts.filter((t) => ["running", "ready", "sleeping", "awaiting", "cancelled"].includes(t.text));
+      expect(legend.map((t) => t.text)).toEqual(["running", "ready", "sleeping", "awaiting", "cancelled"]);
+      const rows = texts.filter((t) => / #\d+$/.test(t.text));
+      expect(rows.length).toBe(rowCount);
+      for (let i = 1; i < rows.length; i++) expect(rows[i]!.y).toBeGreaterThan(rows[i - 1]!.y + 10);
+      // The legend is above the rows, the axis' labels below them.
+      expect(Math.max(...legend.map((t) => t.y))).toBeLessThan(rows[0]!.y);
+      const ticks = texts.filter((t) => /^\d+(\.\d+)? s$/.test(t.text));
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      for (const tick of ticks) expect(tick.y).toBeGreaterThan(rows.at(-1)!.y);
+    }, 30_000);
+  }
 });

@@ -39,6 +39,16 @@ describe("demos", () => {
     expect(lines.slice(18)).toEqual(["[ 'Print 1 over', 'Print 1 over', 'Print 0.25 over' ]"]);
   });
 
+  it("print-every-period --timeline ends with the run's timeline: three rows on a 3 s axis", () => {
+    const lines = demo("print-every-period", "--virtual", "--timeline");
+    expect(lines.slice(0, 18)).toEqual(postLines);
+    const rows = lines.filter((line) => /^printEveryPeriod-\d #\d/.test(line));
+    expect(rows).toHaveLength(3);
+    // The 0.25 s task wakes 12 times, at every fifth column of 60 over 3 s.
+    expect(rows[2]).toMatch(/ (█────){11}█───█ +done$/);
+    expect(lines.at(-1)).toContain("█ running  ▒ ready  ─ sleeping  ┄ awaiting  ✕ cancelled");
+  });
+
   it("print-every-period-generators, the same coroutines in emitted form, prints the same", () => {
     const lines = demo("print-every-period-generators", "--virtual");
     expect(lines.slice(0, 18)).toEqual(postLines);
@@ -81,6 +91,13 @@ describe("demos", () => {
     expect(stderr.split("\n\n")[0]).toBe(problem);
     expect(stderr).toContain(`\n\nUsage: npx tsx demos/${name}.ts`);
     expect(status).toBe(2);
+  });
+
+  it("crawler --timeline ends with a row per task: the two timed-out fetches cancelled", () => {
+    const lines = demo("crawler", "--timeline");
+    expect(lines).toContain("fetched 18 pages (796 kB), timed out 2, virtual time 4.518 s");
+    expect(lines.filter((line) => / #\d+ .* cancelled$/.test(line))).toHaveLength(2);
+    expect(lines.filter((line) => / #\d+ .* done$/.test(line)).length).toBeGreaterThan(40);
   });
 
   it("crawler --real takes the real time it reports", { timeout: 30_000 }, () => {

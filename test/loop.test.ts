@@ -547,6 +547,9 @@ describe("DeadlockError", () => {
         "No task can make progress: nothing is ready, no timer is pending, and 2 waits cannot end:",
         '  - task "main" waits on task "child"',
         `  - task "child" waits on a native Promise, which cannot settle while a synchronous run blocks the thread (its callbacks need the microtask queue). If an async function returned it, handloop did not compile that function. ${NOT_COMPILED_ADVICE} If a library made it, name its package in include (the Vite plugin option, or HANDLOOP_INCLUDE) so that its Promises are the loop's. Otherwise, await handloop tasks and awaitables instead, or run the work with runAsync() (or loop.runAsync()), where native Promises settle.`,
+        "The waiting tasks, as taskTree() draws them:",
+        '└── (T) task "main" [await task "child"]',
+        '    └── (T) task "child" [host a native Promise]',
       ].join("\n"),
     );
     expect((error as DeadlockError).waiting).toEqual([task, child]);

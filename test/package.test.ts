@@ -74,7 +74,7 @@ const missingCompiler = (entry: string, file: string, dev = "") =>
 describe("the package tarball", () => {
   it("carries the license, the built entry points and their declarations", () => {
     expect(packedFiles).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
-    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib", "explore", "explore-fast-check"]) {
+    for (const entry of ["index", "compile/index", "register", "register-hooks", "vite", "tslib", "explore", "explore-fast-check", "trace", "cli", "trace-preload"]) {
       expect(packedFiles).toContain(`dist/${entry}.js`);
       expect(packedFiles).toContain(`dist/${entry}.d.ts`);
     }
@@ -178,6 +178,19 @@ try { replay(program, failure.token); } catch (error) { console.log(error instan
         "left out for programs that only use hand-written coroutines. Install it with: npm install --save-dev fast-check@4",
       "",
     ]);
+  });
+
+  it("has a handloop command: trace runs a JavaScript program on a virtual clock, and says to install tsx for TypeScript", () => {
+    const program = `import { asleep, coroutine, run } from "handloop";\nconst nap = coroutine(function* (s) { yield* asleep(s); return s; });\nconsole.log(run(nap(60)));\n`;
+    const dir = project([], { "app.js": program, "app.ts": program });
+    const cli = join(dir, "node_modules/handloop/dist/cli.js");
+    const js = node(dir, cli, "trace", "app.js", "--timeline", "--width", "10");
+    expect(js.stderr).toBe("");
+    expect(js.status).toBe(0);
+    expect(js.stdout).toMatch(/^60\n\n[^]*Task-1 #1 +█─+█ +done\n/);
+    const ts = node(dir, cli, "trace", "app.ts");
+    expect(ts.status).toBe(2);
+    expect(ts.stderr).toMatch(/^app\.ts is TypeScript, and handloop trace runs TypeScript with tsx, which is not installed here: run `npm install -D tsx`, or trace a JavaScript file\./);
   });
 
   it("says what to install when handloop/tslib is imported without tslib", () => {
