@@ -389,7 +389,10 @@ export class EventLoop {
           if (this.#liveCount === 0 && ready.length === 0) break;
         } else if (this.#stopping) break; // runForever, advance
         if (ready.length === 0 && frame !== null) {
-          if (!frame._idle(this.#timers.nextDeadline())) break;
+          const hooks = this._hooks;
+          if (hooks !== null && hooks.clockJumped !== null) {
+            if (!this.#frameIdleWatched(frame, hooks.clockJumped)) break;
+          } else if (!frame._idle(this.#timers.nextDeadline())) break;
         } else if (ready.length === 0) {
           const next = this.#timers.nextDeadline();
           if (next === Number.POSITIVE_INFINITY) {
@@ -440,6 +443,15 @@ export class EventLoop {
     this.clock.sleepUntil(deadline);
     const to = this.clock.now();
     if (to !== from) fire(this, list, "clockJumped", from, to);
+  }
+
+  /** A frame's idle step (frame.ts), telling `clockJumped` instruments how far the clock moved. */
+  #frameIdleWatched(frame: FrameDriver, list: HookList): boolean {
+    const from = this.clock.now();
+    const more = frame._idle(this.#timers.nextDeadline());
+    const to = this.clock.now();
+    if (to !== from) fire(this, list, "clockJumped", from, to);
+    return more;
   }
 
   #checkUnhandled(): void {
