@@ -21,6 +21,11 @@
  * host code (a native callback, an HTTP handler) that starts tasks or settles promises feeds this
  * loop; whatever reaches it from outside a turn while it is idle wakes the driver (`#wake`).
  *
+ * Instruments (instrument.ts) watch the loop through hooks that fire where things happen: here
+ * (runs, wakes, timers armed and fired, clock jumps) and in the stepper (spawns, steps, cancels,
+ * exits). With none attached, `_hooks` is null and each such place costs one null check; a
+ * flight recorder (`record()`, record.ts) is one instrument among others.
+ *
  * Invariants:
  * - At most one loop runs on a thread at a time (`running.loop`): synchronously, or attached to
  *   the host by a driver.
