@@ -115,7 +115,7 @@ export class Recorder implements Recording, Instrument {
   readonly #start = realNow();
   #capacity: number;
   #count = 0; // events ever recorded
-  #slot = 0; // where the next event goes: #count % #capacity
+  #slot = 0; // where the next event goes, or #capacity when that is to wrap (or grow) first
   #lastType = -1; // the type of the last event recorded
   // The columns, interleaved by event: [type, kind], [time, wall, f], [task, a, b, c].
   #bytes: Uint8Array;
@@ -401,10 +401,13 @@ export class Recorder implements Recording, Instrument {
   }
 
   #push(type: number, kind: number, task: number, a: number, b: number, c: number, f: number): void {
-    const count = this.#count;
-    if (count === this.#capacity && count < this.#limit) this.#grow();
-    const i = this.#slot;
-    this.#slot = i + 1 === this.#capacity ? 0 : i + 1;
+    let i = this.#slot;
+    if (i === this.#capacity) {
+      // The arrays are full: grow them (up to the limit), else wrap around over the oldest.
+      if (this.#capacity < this.#limit) this.#grow();
+      else i = 0;
+    }
+    this.#slot = i + 1;
     this.#lastType = type;
     const bytes = this.#bytes;
     bytes[2 * i] = type;
@@ -418,7 +421,7 @@ export class Recorder implements Recording, Instrument {
     ints[4 * i + 1] = a;
     ints[4 * i + 2] = b;
     ints[4 * i + 3] = c;
-    this.#count = count + 1;
+    this.#count++;
   }
 
   // (Only before the ring wraps: the events are in order from slot 0.)
@@ -427,7 +430,6 @@ export class Recorder implements Recording, Instrument {
     this.#bytes = grown(this.#bytes, new Uint8Array(2 * n));
     this.#floats = grown(this.#floats, new Float64Array(3 * n));
     this.#ints = grown(this.#ints, new Int32Array(4 * n));
-    this.#slot = this.#capacity;
     this.#capacity = n;
   }
 
