@@ -124,7 +124,11 @@ export interface Instrument {
   timerFired?(timer: TimerInfo): void;
   /** A timer was disarmed before it fired. */
   timerCancelled?(timer: TimerInfo): void;
-  /** The loop's clock moved from `from` to `to` (seconds) while the loop waited for a deadline. */
+  /**
+   * The loop's clock moved from `from` to `to` (seconds) while the loop waited for a deadline, or
+   * as `advance()` moved through a frame. (In host mode the host waits: no jump is told, and the
+   * next events simply carry the later time.)
+   */
   clockJumped?(from: number, to: number): void;
 }
 

@@ -21,6 +21,11 @@
  * host code (a native callback, an HTTP handler) that starts tasks or settles promises feeds this
  * loop; whatever reaches it from outside a turn while it is idle wakes the driver (`#wake`).
  *
+ * Instruments (instrument.ts) watch the loop through hooks that fire where things happen: here
+ * (runs, wakes, timers armed and fired, clock jumps) and in the stepper (spawns, steps, cancels,
+ * exits). With none attached, `_hooks` is null and each such place costs one null check; a
+ * flight recorder (`record()`, record.ts) is one instrument among others.
+ *
  * Invariants:
  * - At most one loop runs on a thread at a time (`running.loop`): synchronously, or attached to
  *   the host by a driver.
@@ -401,7 +406,10 @@ export class EventLoop {
           if (this.#liveCount === 0 && ready.length === 0) break;
         } else if (this.#stopping) break; // runForever, advance
         if (ready.length === 0 && frame !== null) {
-          if (!frame._idle(this.#timers.nextDeadline())) break;
+          const hooks = this._hooks;
+          if (hooks !== null && hooks.clockJumped !== null) {
+            if (!this.#frameIdleWatched(frame, hooks.clockJumped)) break;
+          } else if (!frame._idle(this.#timers.nextDeadline())) break;
         } else if (ready.length === 0) {
           const next = this.#timers.nextDeadline();
           if (next === Number.POSITIVE_INFINITY) {
@@ -452,6 +460,15 @@ export class EventLoop {
     this.clock.sleepUntil(deadline);
     const to = this.clock.now();
     if (to !== from) fire(this, list, "clockJumped", from, to);
+  }
+
+  /** A frame's idle step (frame.ts), telling `clockJumped` instruments how far the clock moved. */
+  #frameIdleWatched(frame: FrameDriver, list: HookList): boolean {
+    const from = this.clock.now();
+    const more = frame._idle(this.#timers.nextDeadline());
+    const to = this.clock.now();
+    if (to !== from) fire(this, list, "clockJumped", from, to);
+    return more;
   }
 
   #checkUnhandled(): void {

@@ -115,7 +115,7 @@ export class Recorder implements Recording, Instrument {
   readonly #start = realNow();
   #capacity: number;
   #count = 0; // events ever recorded
-  #slot = 0; // where the next event goes: #count % #capacity
+  #slot = 0; // where the next event goes, or #capacity when that is to wrap (or grow) first
   #lastType = -1; // the type of the last event recorded
   // The columns, interleaved by event: [type, kind], [time, wall, f], [task, a, b, c].
   #bytes: Uint8Array;
@@ -216,6 +216,7 @@ export class Recorder implements Recording, Instrument {
   }
 
   taskSpawned(task: Task<unknown>, parent: Task<unknown> | undefined, site: string): void {
+    if (parent === undefined) this.#readClocks(); // made by host code, between steps
     const record = this.#recordOf(task);
     record.parent = parent === undefined ? -1 : this.#recordOf(parent).id;
     record.site = site;
@@ -223,6 +224,8 @@ export class Recorder implements Recording, Instrument {
   }
 
   taskScheduled(task: Task<unknown>, wake: Wake): void {
+    // Woken by no task: by host code or the loop, between steps (a timer's, after its timer-fire).
+    if (wake.by === undefined && wake.kind !== "timer") this.#readClocks();
     const by = wake.by === undefined ? -1 : this.#recordOf(wake.by).id;
     const object = wake.object;
     let b = 0;
@@ -304,6 +307,7 @@ export class Recorder implements Recording, Instrument {
   }
 
   taskCancelled(task: Task<unknown>, by: Task<unknown> | undefined): void {
+    if (by === undefined) this.#readClocks();
     this.#push(CANCEL, 0, this.#recordOf(task).id, by === undefined ? -1 : this.#recordOf(by).id, 0, 0, 0);
   }
 
@@ -313,6 +317,7 @@ export class Recorder implements Recording, Instrument {
   }
 
   timerAdded(timer: TimerInfo): void {
+    if (timer.task === undefined) this.#readClocks(); // a callback's timer: maybe armed by host code
     const task = timer.task === undefined ? -1 : this.#recordOf(timer.task).id;
     this.#push(TIMER_ADD, 0, task, timer.id, 0, 0, timer.deadline);
   }
@@ -384,9 +389,10 @@ export class Recorder implements Recording, Instrument {
   /**
    * Reads both clocks. Not every event does: a wall clock read costs about as much as the rest of
    * an event, so they are read when a step ends (parked), when one begins other than right after
-   * another's end, when a run begins or ends, when time jumps or a timer fires; the events in
-   * between (spawns, wakes, timers armed, cancels, exits: all inside a step) take the last
-   * reading, the time of the step they happen in, or of its end.
+   * another's end in the same turn, when a run begins or ends, when time jumps or a timer fires,
+   * and for what host code or the loop does between steps (a spawn, wake or cancel by no task, a
+   * callback's timer); the events of a step (spawns, wakes, timers, cancels, its exit) take the
+   * last reading: the time its step began.
    */
   #readClocks(): void {
     this.#now = this.#loop.clock.now();
@@ -395,10 +401,13 @@ export class Recorder implements Recording, Instrument {
   }
 
   #push(type: number, kind: number, task: number, a: number, b: number, c: number, f: number): void {
-    const count = this.#count;
-    if (count === this.#capacity && count < this.#limit) this.#grow();
-    const i = this.#slot;
-    this.#slot = i + 1 === this.#capacity ? 0 : i + 1;
+    let i = this.#slot;
+    if (i === this.#capacity) {
+      // The arrays are full: grow them (up to the limit), else wrap around over the oldest.
+      if (this.#capacity < this.#limit) this.#grow();
+      else i = 0;
+    }
+    this.#slot = i + 1;
     this.#lastType = type;
     const bytes = this.#bytes;
     bytes[2 * i] = type;
@@ -412,7 +421,7 @@ export class Recorder implements Recording, Instrument {
     ints[4 * i + 1] = a;
     ints[4 * i + 2] = b;
     ints[4 * i + 3] = c;
-    this.#count = count + 1;
+    this.#count++;
   }
 
   // (Only before the ring wraps: the events are in order from slot 0.)
@@ -421,7 +430,6 @@ export class Recorder implements Recording, Instrument {
     this.#bytes = grown(this.#bytes, new Uint8Array(2 * n));
     this.#floats = grown(this.#floats, new Float64Array(3 * n));
     this.#ints = grown(this.#ints, new Int32Array(4 * n));
-    this.#slot = this.#capacity;
     this.#capacity = n;
   }
 

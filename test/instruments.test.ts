@@ -1,8 +1,23 @@
 // Instruments (src/instrument.ts): which hooks fire, in the documented order, with what; and
 // Trio's rules: a hook that throws removes its instrument with one warning, and changes made
 // during a hook take effect from the next event.
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { asleep, coroutine, EventLoop, Event, VirtualClock, type Instrument, type Task } from "../src/index.js";
+import { afterEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import {
+  asleep,
+  coroutine,
+  EventLoop,
+  Event,
+  FrameClock,
+  VirtualClock,
+  type Instrument,
+  type NextKind,
+  type Outcome,
+  type StepNext,
+  type Task,
+  type TimerInfo,
+  type Wake,
+  type WakeKind,
+} from "../src/index.js";
 
 // Task names without their number (ids are handed out process-wide, so they depend on test order).
 const n = (t: Task<unknown> | undefined) => (t === undefined ? "-" : t.name.replace(/-\d+$/, ""));
@@ -249,5 +264,30 @@ describe("instruments", () => {
       "callback",
       "afterRun",
     ]);
+  });
+});
+
+describe("instruments on a FrameClock loop", () => {
+  it("see the clock move through each deadline of a frame and to its end", () => {
+    const jumps: string[] = [];
+    const loop = new EventLoop({ clock: new FrameClock(), instruments: [{ clockJumped: (from, to) => jumps.push(`${from}->${to}`) }] });
+    loop.createTask(
+      coroutine(function* () {
+        yield* asleep(0.25);
+      })(),
+    );
+    loop.advance(1);
+    expect(jumps).toEqual(["0->0.25", "0.25->1"]);
+  });
+});
+
+describe("Instrument (types)", () => {
+  it("types each hook's arguments from the trace schema's vocabulary", () => {
+    expectTypeOf<Parameters<NonNullable<Instrument["taskScheduled"]>>[1]["kind"]>().toEqualTypeOf<WakeKind>();
+    expectTypeOf<Parameters<NonNullable<Instrument["afterStep"]>>[1]>().toEqualTypeOf<StepNext>();
+    expectTypeOf<StepNext["kind"]>().toEqualTypeOf<NextKind>();
+    expectTypeOf<Parameters<NonNullable<Instrument["taskExited"]>>[1]>().toEqualTypeOf<Outcome>();
+    expectTypeOf<Parameters<NonNullable<Instrument["timerAdded"]>>[0]>().toEqualTypeOf<TimerInfo>();
+    expectTypeOf<Wake["by"]>().toEqualTypeOf<Task<unknown> | undefined>();
   });
 });

@@ -151,3 +151,22 @@ describe("parseTrace()", () => {
     expect(event.type === "clock-jump" && event.to).toBe(2);
   });
 });
+
+describe("loop.record() in host mode", () => {
+  it("reads the wall clock afresh when host code wakes a task between turns", async () => {
+    const loop = new EventLoop();
+    const recorder = loop.record();
+    const main = coroutine(function* main() {
+      yield new Promise<void>((resolve) => setTimeout(resolve, 5)); // a host wait, 5 real ms
+    });
+    await loop.runAsync(main());
+    recorder.stop();
+    const events = recorder.events;
+    const parked = events.find((e) => e.type === "parked" && e.next === "host")!;
+    const woken = events.find((e) => e.type === "scheduled" && e.wake === "host")!;
+    const step = events.find((e) => e.type === "step" && e.seq > woken.seq)!;
+    expect(woken.wall - parked.wall).toBeGreaterThanOrEqual(4);
+    expect(step.wall).toBeGreaterThanOrEqual(woken.wall);
+    expect(events.map((e) => e.type)).toEqual(["run-begin", "spawn", "scheduled", "step", "parked", "scheduled", "step", "exit", "parked", "run-end"]);
+  });
+});
