@@ -2,7 +2,7 @@
 // fewest deviations, and replays it from its token; seeds, dfs's enumeration, draws, livelocks,
 // escapes and the environment variables. The planted bugs are in test/fixtures/explore-bugs.ts.
 import { afterEach, describe, expect, it } from "vitest";
-import { asleep, coroutine, DeadlockError, EventLoop, run, UsageError, VirtualClock } from "../src/index.js";
+import { asleep, coroutine, DeadlockError, EventLoop, run, timeline, UsageError, VirtualClock } from "../src/index.js";
 import { chance, check, choose, explore, LivelockError, replay, ReplayError, ScheduleFailure } from "../src/explore.js";
 import { VERSION } from "../src/version.js";
 import { checkThenAct, lockOrder, lostUpdate, lostUpdateFixed, lostUpdateTen } from "./fixtures/explore-bugs.js";
@@ -69,6 +69,21 @@ describe("explore() on planted bugs", () => {
     expect(failure.cause).toBeInstanceOf(DeadlockError);
     expect(failure.seed).toBe(9);
     expect(failure.token).toMatch(/^hl1:[^:]+:\w+:9:\d+p\d=worker-2,\d+p\d=worker-2$/);
+  });
+
+  it("gives the failing run's recording: both withdrawals read before either writes", () => {
+    const failure = failureOf(check(lostUpdate, { seed: 5 }));
+    const recording = failure.recording!;
+    expect(recording).not.toBeNull();
+    const withdrawals = [...recording.tasks.values()].filter((t) => t.name.startsWith("withdraw")).map((t) => t.id);
+    expect(withdrawals).toHaveLength(2);
+    // Each withdrawal's steps, by sequence number: its read is its next-to-last step, its write its last.
+    const steps = withdrawals.map((id) => recording.events.filter((e) => e.type === "step" && e.task === id).map((e) => e.seq));
+    const reads = steps.map((s) => s[s.length - 2]!);
+    const writes = steps.map((s) => s[s.length - 1]!);
+    expect(Math.max(...reads)).toBeLessThan(Math.min(...writes));
+    // And it draws: a row for each withdrawal.
+    expect(timeline(recording, { width: 40 }).match(/^withdraw\S* #\d+ /gm)).toHaveLength(2);
   });
 
   it("passes the fixed program: every run, and the buggy one's token", () => {

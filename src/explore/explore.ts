@@ -351,6 +351,7 @@ function report<T>(
     replayable,
     escapes: [...escapes],
     steps,
+    recording: out.recording,
   });
 }
 

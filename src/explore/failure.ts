@@ -9,7 +9,7 @@
  * form, for tools that draw it (a Chrome trace writer can read it in `onFailure`).
  */
 
-import { Task } from "../index.js";
+import { Task, type Recording } from "../index.js";
 import type { Runnable } from "../ready-queue.js";
 import type { Scheduler } from "./scheduler.js";
 
@@ -58,6 +58,11 @@ export class ScheduleFailure extends Error {
   readonly escapes: readonly string[];
   /** The steps of the failing run, in order. */
   readonly steps: readonly FailureStep[];
+  /**
+   * The failing run as the loop recorded it (`loop.record()`), for `timeline()`, `timelineSVG()`
+   * or `writeChromeTrace()` from `handloop/trace`; null if the failure could not be run again.
+   */
+  readonly recording: Recording | null;
 
   /** @internal */
   constructor(
@@ -73,6 +78,7 @@ export class ScheduleFailure extends Error {
       replayable: boolean;
       escapes: readonly string[];
       steps: readonly FailureStep[];
+      recording: Recording | null;
     },
   ) {
     super(message, { cause: fields.cause });
@@ -85,6 +91,7 @@ export class ScheduleFailure extends Error {
     this.replayable = fields.replayable;
     this.escapes = fields.escapes;
     this.steps = fields.steps;
+    this.recording = fields.recording;
   }
 }
 

@@ -11,7 +11,7 @@
  */
 
 import { nativePromiseError } from "../adopt.js";
-import { DeadlockError, EventLoop, UnhandledTaskError, VirtualClock, currentLoop, type AwaitableLike } from "../index.js";
+import { DeadlockError, EventLoop, UnhandledTaskError, VirtualClock, currentLoop, type AwaitableLike, type Recording } from "../index.js";
 import { isNativePromise } from "../native.js";
 import { activeRun, setActiveRun } from "./draws.js";
 import { LivelockError, ReplayError } from "./errors.js";
@@ -26,6 +26,8 @@ export interface RunOutcome<T> {
   error: unknown;
   result: T | undefined;
   scheduler: Scheduler;
+  /** A traced run's recording (loop.record()), for the pictures of the failure; null otherwise. */
+  recording: Recording | null;
 }
 
 function* callProgram<T>(program: Program<T>): Generator<unknown, T, unknown> {
@@ -39,6 +41,8 @@ export function runOnce<T>(program: Program<T>, oracle: Oracle, limits: RunLimit
   const loop = new EventLoop({ clock: new VirtualClock(), globals: limits.globals === "virtual" ? VIRTUAL : "real" });
   const scheduler = new Scheduler(oracle, limits, loop, trace);
   loop._chooser = scheduler;
+  // The traced run is the one a failure reports: its recording is what timelines and traces draw.
+  const recorder = trace ? loop.record() : null;
   setActiveRun(scheduler);
   let error: unknown = NONE;
   let result: T | undefined;
@@ -65,10 +69,11 @@ export function runOnce<T>(program: Program<T>, oracle: Oracle, limits: RunLimit
   } finally {
     setActiveRun(null);
     loop._chooser = null;
+    recorder?.stop();
     loop.close();
     scheduler.finish();
   }
-  return { failed: error !== NONE, error: error === NONE ? undefined : error, result, scheduler };
+  return { failed: error !== NONE, error: error === NONE ? undefined : error, result, scheduler, recording: recorder };
 }
 
 const NONE = Symbol("none");
