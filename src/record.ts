@@ -68,7 +68,10 @@ const DERIVED_TIMER = -2; // `Timer #<c>`
 const DERIVED_TASK = -3; // `task "<name of c / target>"`
 const DERIVED_SLEEP = -4; // `asleep(<until - time>)`
 
-const realNow = performance.now.bind(performance);
+// Taken when handloop loads: `globals: "virtual"` replaces performance.now() during runs, and a
+// host without `performance` (a bare JavaScript engine, a vm context) falls back on Date.now().
+const realNow: () => number =
+  typeof performance === "object" && performance !== null ? performance.now.bind(performance) : Date.now;
 
 /** @internal What a recording knows of a task; also what taskTree and taskTable read. */
 export class TaskRecord implements TraceTask {
