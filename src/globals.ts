@@ -100,6 +100,10 @@ let clearImmediateOf: (immediate: Immediate) => void;
 /** @internal The VirtualGlobals of a new loop, or null for real globals; checks `option`. */
 export function virtualGlobals(loop: EventLoop, option: unknown): VirtualGlobals | null {
   if (option === undefined || option === "real") return null;
+  if (option instanceof VirtualGlobals) {
+    option.retarget(loop); // (internal: explore's runs share one, see pin())
+    return option;
+  }
   if (option === "virtual") return new VirtualGlobals(loop, undefined);
   if (typeof option === "object" && option !== null && (option as { mode?: unknown }).mode === "virtual") {
     return new VirtualGlobals(loop, (option as { now?: unknown }).now);
@@ -123,10 +127,13 @@ interface Slot {
  * back at the end of it. The functions are made once, so a run sees the same ones as the last.
  */
 export class VirtualGlobals {
-  readonly loop: EventLoop;
+  loop: EventLoop;
   // The wall-clock time (ms since 1970) at loop time #t0 (seconds): Date = epoch + elapsed time.
   readonly #epoch: number;
   readonly #t0: number;
+  // Kept installed across runs (`pin()`): explore's runs, one short loop after another, reuse one
+  // VirtualGlobals (`retarget()`) instead of making and installing a new one each.
+  #pinned = false;
   // Reading the loop's clock now: a Clock that reads performance.now() or Date.now() itself (a
   // RealClock does) gets the real ones, instead of recursing into the loop.
   #reading = false;
@@ -154,6 +161,7 @@ export class VirtualGlobals {
 
   /** Replaces the globals with this loop's; a UsageError, with nothing replaced, on misuse. */
   install(): void {
+    if (this.#pinned && installed === this) return;
     if (installed !== null) {
       throw new UsageError(
         'Cannot run an EventLoop with `globals: "virtual"` while another loop\'s virtual globals are installed; run one loop at a time.',
@@ -211,7 +219,7 @@ export class VirtualGlobals {
    * (fake timers installed inside it), throws a UsageError naming them, after putting them back.
    */
   restore(): void {
-    if (installed !== this) return;
+    if (installed !== this || this.#pinned) return;
     installed = null;
     const replaced: string[] = [];
     const perf = this.#performance;
@@ -234,6 +242,35 @@ export class VirtualGlobals {
         `${replaced.join(", ")} ${replaced.length === 1 ? "was" : "were"} replaced while an EventLoop ran with \`globals: "virtual"\` (by vi.useFakeTimers(), sinon or another fake-timer library?); the globals from before the run are back now. Install fake timers before or after a run with virtual globals, not inside it.`,
       );
     }
+  }
+
+  /**
+   * @internal Installs these globals and keeps them installed across runs until `unpin()`: the
+   * runs of their loops (see `retarget`) neither install nor restore them.
+   */
+  pin(): void {
+    this.install();
+    this.#pinned = true;
+  }
+
+  /** @internal Ends `pin()`: puts the globals back (a UsageError if someone replaced them meanwhile). */
+  unpin(): void {
+    this.#pinned = false;
+    this.restore();
+  }
+
+  /**
+   * @internal Serves `loop` from now on, as if made for it: timer ids start again and the timers
+   * of the last loop are forgotten. `loop`'s clock must read what the first loop's did when these
+   * were made (explore's fresh VirtualClocks read 0), so that Date and timeOrigin stay right.
+   */
+  retarget(loop: EventLoop): void {
+    if (loop.time() !== this.#t0) {
+      throw new RangeError(`VirtualGlobals.retarget() needs a loop whose clock reads ${this.#t0}, got ${loop.time()}.`);
+    }
+    this.loop = loop;
+    this.#byId.clear();
+    this.#nextId = 1;
   }
 
   // ---- What the virtual functions share --------------------------------------------------------
@@ -289,8 +326,7 @@ export class VirtualGlobals {
 
   /** The functions and values to install, by the name install() gives their slot. */
   #make(): ReadonlyMap<string, unknown> {
-    const globals = this; // (the functions below are called with any `this`)
-    const loop = this.loop;
+    const globals = this; // (the functions below are called with any `this`; `globals.loop` may change, see retarget)
     const original = (name: string) => this.#original[name] as ((value: unknown) => void) | undefined;
 
     function setTimeout(callback: unknown, delay?: unknown, ...args: unknown[]): Timeout {
@@ -320,7 +356,7 @@ export class VirtualGlobals {
     }
     function setImmediate(callback: unknown, ...args: unknown[]): Immediate {
       globals.enter("setImmediate()");
-      return new Immediate(loop, checkCallback(callback, "setImmediate()"), args.length === 0 ? undefined : args);
+      return new Immediate(globals.loop, checkCallback(callback, "setImmediate()"), args.length === 0 ? undefined : args);
     }
     function clearImmediate(immediate: unknown): void {
       if (immediate instanceof Immediate) return clearImmediateOf(immediate);
@@ -328,7 +364,7 @@ export class VirtualGlobals {
     }
     function queueMicrotask(callback: unknown): void {
       globals.enter("queueMicrotask()");
-      loop.callSoon(checkCallback(callback, "queueMicrotask()") as () => void);
+      globals.loop.callSoon(checkCallback(callback, "queueMicrotask()") as () => void);
     }
 
     // Date: a plain function rather than a subclass, so that `new Date()` is a genuine Date of
@@ -410,6 +446,8 @@ const GLOBAL_NAMES = [
  */
 class Timeout {
   readonly #globals: VirtualGlobals;
+  // The loop it was made on: its globals may serve another loop later (retarget).
+  readonly #loop: EventLoop;
   // Null once cleared: it never fires again, and refresh() does nothing.
   #callback: Callback | null;
   readonly #args: unknown[] | undefined;
@@ -427,19 +465,20 @@ class Timeout {
 
   constructor(globals: VirtualGlobals, callback: Callback, ms: number, repeat: boolean, args: unknown[] | undefined) {
     this.#globals = globals;
+    this.#loop = globals.loop;
     this.#callback = callback;
     this.#args = args;
     this.#ms = ms;
     this.#repeat = repeat;
     this.#id = globals.nextId();
-    this.#arm(globals.loop.time());
+    this.#arm(this.#loop.time());
   }
 
   /** Keeps `runForever()` going while it is armed (the default). */
   ref(): this {
     if (!this.#ref) {
       this.#ref = true;
-      if (this.#handle !== null) this.#globals.loop._unrefTimer(-1);
+      if (this.#handle !== null) this.#loop._unrefTimer(-1);
     }
     return this;
   }
@@ -448,7 +487,7 @@ class Timeout {
   unref(): this {
     if (this.#ref) {
       this.#ref = false;
-      if (this.#handle !== null) this.#globals.loop._unrefTimer(1);
+      if (this.#handle !== null) this.#loop._unrefTimer(1);
     }
     return this;
   }
@@ -463,7 +502,7 @@ class Timeout {
     if (this.#callback === null) return this;
     this.#globals.enter("timeout.refresh()");
     this.#disarm();
-    this.#arm(this.#globals.loop.time());
+    this.#arm(this.#loop.time());
     return this;
   }
 
@@ -475,12 +514,12 @@ class Timeout {
 
   /** The id `clearTimeout(id)` accepts (from then on, as in Node). */
   [Symbol.toPrimitive](): number {
-    if (this.#callback !== null) this.#globals.remember(this, this.#id);
+    if (this.#callback !== null && this.#globals.loop === this.#loop) this.#globals.remember(this, this.#id);
     return this.#id;
   }
 
   #arm(from: number): void {
-    const loop = this.#globals.loop;
+    const loop = this.#loop;
     // On a grid of nanoseconds, so that whole milliseconds add up exactly (0.6 s + 300 ms is 0.9 s,
     // not 0.8999999999999999), as Node's timers count in whole milliseconds.
     this.#handle = loop.callAt(Math.round((from * 1e3 + this.#ms) * 1e6) / 1e9, this.#due);
@@ -492,25 +531,25 @@ class Timeout {
     if (handle === null) return;
     this.#handle = null;
     handle.cancel();
-    if (!this.#ref) this.#globals.loop._unrefTimer(-1);
+    if (!this.#ref) this.#loop._unrefTimer(-1);
   }
 
   #clear(): void {
     if (this.#callback === null) return;
     this.#callback = null;
     this.#disarm();
-    this.#globals.forget(this.#id);
+    if (this.#globals.loop === this.#loop) this.#globals.forget(this.#id);
   }
 
   #fire(): void {
-    const globals = this.#globals;
+    const loop = this.#loop;
     this.#handle = null;
-    if (!this.#ref) globals.loop._unrefTimer(-1);
+    if (!this.#ref) loop._unrefTimer(-1);
     const callback = this.#callback!; // (a cleared timer's handle was cancelled)
-    if (!this.#repeat) globals.forget(this.#id);
+    if (!this.#repeat) this.#globals.forget(this.#id); // (it fires only while its loop is the one served)
     // An interval is re-armed from the time it started to run, as Node does from libuv's time
     // then: with a VirtualClock, its due time exactly; a refresh() in the callback is overruled.
-    const start = globals.loop.time();
+    const start = loop.time();
     try {
       if (this.#args === undefined) callback.call(this);
       else callback.apply(this, this.#args);

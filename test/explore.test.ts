@@ -86,6 +86,27 @@ describe("explore() on planted bugs", () => {
     expect(timeline(recording, { width: 40 }).match(/^withdraw\S* #\d+ /gm)).toHaveLength(2);
   });
 
+  it("keeps the host's globals outside its runs: onFailure sees them, and each run's timer ids count from 1", () => {
+    const hostSetTimeout = globalThis.setTimeout;
+    const HostDate = Date;
+    const ids: number[] = [];
+    let seen: unknown[] = [];
+    const result = check(
+      () =>
+        coroutine(function* () {
+          ids.push(+setTimeout(() => {}, 1)); // the run's virtual setTimeout
+          yield* asleep(0.002);
+          if (choose(2) === 1) throw new Error("the second choice fails");
+        })(),
+      { seed: 1, onFailure: () => (seen = [globalThis.setTimeout === hostSetTimeout, Date === HostDate, typeof Date.now()]) },
+    );
+    expect(result.ok).toBe(false);
+    expect(seen).toEqual([true, true, "number"]);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(new Set(ids)).toEqual(new Set([1]));
+    expect(globalThis.setTimeout).toBe(hostSetTimeout);
+  });
+
   it("passes the fixed program: every run, and the buggy one's token", () => {
     expect(explore(lostUpdateFixed, { seed: 1, runs: 300 })).toMatchObject({ ok: true, runs: 300 });
     const token = failureOf(check(lostUpdate, { seed: 1 })).token;

@@ -18,7 +18,7 @@ import { VERSION } from "../version.js";
 import { ReplayError } from "./errors.js";
 import { ScheduleFailure, formatReport, stepsOf, taskLabels } from "./failure.js";
 import { FollowOracle } from "./follow.js";
-import { runOnce, signature, watchEscapes, type Program, type RunOutcome } from "./run.js";
+import { runOnce, signature, beginRuns, type Program, type RunOutcome } from "./run.js";
 import type { RunLimits } from "./scheduler.js";
 import { shrink } from "./shrink.js";
 import { createStrategy, PrefixOracle, type StrategyName } from "./strategies.js";
@@ -173,12 +173,15 @@ export function check<T>(program: Program<T>, options?: ExploreOptions): CheckRe
     if (failure !== null) settings.onFailure?.(failure);
     return { ok: failure === null, runs: 1, distinct: 1, seed: decoded.seed, failure };
   }
-  const restore = watchEscapes(settings.limits.globals);
+  const restore = beginRuns(settings.limits.globals);
+  let result: CheckResult;
   try {
-    return explorePrograms(program, settings);
+    result = explorePrograms(program, settings);
   } finally {
     restore();
   }
+  if (result.failure !== null) settings.onFailure?.(result.failure); // with the host's globals back
+  return result;
 }
 
 function explorePrograms<T>(program: Program<T>, settings: Settings): CheckResult {
@@ -193,7 +196,6 @@ function explorePrograms<T>(program: Program<T>, settings: Settings): CheckResul
     distinct.add(scheduleKey(out.scheduler.deviations));
     if (out.failed) {
       const failure = explain(program, out, run, next.name, settings);
-      settings.onFailure?.(failure);
       return { ok: false, runs: run + 1, distinct: distinct.size, seed: settings.seed, failure };
     }
     // A run that met no decision at all is every run: nothing is left to explore.
@@ -252,7 +254,7 @@ export function replay<T>(program: Program<T>, token: string): T {
 export function runChoices<T>(program: Program<T>, choices: readonly number[]): { token: string; result: T | undefined; failure: ScheduleFailure | null } {
   checkProgram(program, "HlSchedule.run()");
   const limits: RunLimits = { maxSteps: DEFAULT_MAX_STEPS, timeLimit: Number.POSITIVE_INFINITY, ties: false, jitter: 0, globals: "virtual" };
-  const restore = watchEscapes("virtual");
+  const restore = beginRuns("virtual");
   let out: RunOutcome<T>;
   try {
     out = runOnce(program, new PrefixOracle(choices), limits, true);
@@ -270,7 +272,7 @@ export function runChoices<T>(program: Program<T>, choices: readonly number[]): 
 function follow<T>(program: Program<T>, token: Token): RunOutcome<T> {
   const { maxSteps, timeLimit, ties, jitter, globals } = token;
   const limits: RunLimits = { maxSteps, timeLimit, ties, jitter, globals };
-  const restore = watchEscapes(token.globals);
+  const restore = beginRuns(token.globals);
   try {
     return runOnce(program, new FollowOracle(token.deviations, true), limits, true);
   } catch (error) {

@@ -12,6 +12,7 @@
 
 import { nativePromiseError } from "../adopt.js";
 import { DeadlockError, EventLoop, UnhandledTaskError, VirtualClock, currentLoop, type AwaitableLike, type Recording } from "../index.js";
+import { VirtualGlobals } from "../globals.js";
 import { isNativePromise } from "../native.js";
 import { activeRun, setActiveRun } from "./draws.js";
 import { LivelockError, ReplayError } from "./errors.js";
@@ -38,7 +39,9 @@ function* callProgram<T>(program: Program<T>): Generator<unknown, T, unknown> {
 
 /** @internal Runs `program` once with `oracle` answering its decisions. A ReplayError is thrown. */
 export function runOnce<T>(program: Program<T>, oracle: Oracle, limits: RunLimits, trace: boolean): RunOutcome<T> {
-  const loop = new EventLoop({ clock: new VirtualClock(), globals: limits.globals === "virtual" ? VIRTUAL : "real" });
+  // (The session's VirtualGlobals, already installed, serve this run's loop: see beginRuns.)
+  const globals = limits.globals === "virtual" ? (session ?? VIRTUAL) : "real";
+  const loop = new EventLoop({ clock: new VirtualClock(), globals: globals as typeof VIRTUAL });
   const scheduler = new Scheduler(oracle, limits, loop, trace);
   loop._chooser = scheduler;
   // The traced run is the one a failure reports: its recording is what timelines and traces draw.
@@ -88,12 +91,39 @@ const WATCHED_REAL: readonly (readonly [object, string, string])[] = [
   [globalThis, "queueMicrotask", "queueMicrotask"],
 ];
 
+// The virtual globals of the runs under way (beginRuns), installed once for them all.
+let session: VirtualGlobals | null = null;
+
 /**
- * @internal Wraps the globals a run may read outside the explorer's control, so that a run that
- * reads one notes it (escapes); gives the function that puts them back. Installed once for a whole
- * exploration, not per run: a wrapper only looks at which run is active.
+ * @internal Begins a series of runs (an exploration, a replay); gives the function that ends it.
+ * Wraps the globals a run may read outside the explorer's control, so that a run that reads one
+ * notes it (escapes): once for the whole series, not per run, as a wrapper only looks at which run
+ * is active. With virtual globals, one VirtualGlobals serves every run's fresh loop in turn and
+ * stays installed meanwhile: making and installing them per run was half the time of a run. No
+ * code of the user's but the program runs between the two (onFailure is called after the end).
  */
-export function watchEscapes(globals: "virtual" | "real"): () => void {
+export function beginRuns(globals: "virtual" | "real"): () => void {
+  const endEscapes = watchEscapes(globals);
+  if (globals !== "virtual" || session !== null) return endEscapes;
+  const shared = new VirtualGlobals(new EventLoop({ clock: new VirtualClock() }), VIRTUAL.now);
+  try {
+    shared.pin();
+  } catch (error) {
+    endEscapes();
+    throw error;
+  }
+  session = shared;
+  return () => {
+    session = null;
+    try {
+      shared.unpin();
+    } finally {
+      endEscapes();
+    }
+  };
+}
+
+function watchEscapes(globals: "virtual" | "real"): () => void {
   const watched: (readonly [object, string, string])[] = [[Math, "random", "Math.random"]];
   if (globals === "real") watched.push(...WATCHED_REAL);
   const saved: [object, string, PropertyDescriptor][] = [];
