@@ -287,18 +287,19 @@ export const isCompiled: typeof Api.isCompiled = api.isCompiled;
 
 // Seeing the loop: recordings (instruments are an interface: see the types above).
 /**
- * A flight recorder of a loop's events, made by `loop.record()`: an Instrument that keeps the
- * newest `limit` events (`events`, oldest first; `dropped` counts the older ones) and every task
- * seen (`tasks`), until `stop()`. It is a `Recording`, as renderers read one; `toJSONL()` writes it
- * as JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
- * About 42 bytes an event, in typed arrays; event objects are made when `events` is read.
+ * A flight recorder of a loop's events: an Instrument that keeps the newest `limit` events
+ * (`events`, oldest first; `dropped` counts the older ones) and every task seen (`tasks`), until
+ * `stop()`. `loop.record()` makes one and attaches it; `new Recorder()` makes one to hand to
+ * `run(main, { instruments: [recorder] })`, which records the loop it is attached to (one loop: a
+ * second is a UsageError). It is a `Recording`, as renderers read one; `toJSONL()` writes it as
+ * JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
+ * About 43 bytes an event, in typed arrays; event objects are made when `events` is read.
  *
  * @example
  * ```ts
- * const loop = new EventLoop({ clock: new VirtualClock() });
- * const recorder = loop.record();
- * loop.runUntilComplete(main());
- * recorder.stop();
+ * const recorder = new Recorder();
+ * run(main, { clock: new VirtualClock(), instruments: [recorder] });
+ * console.log(timeline(recorder));
  * writeFileSync("trace.jsonl", recorder.toJSONL());
  * ```
  */

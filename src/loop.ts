@@ -170,6 +170,7 @@ export class EventLoop {
   addInstrument(instrument: Instrument): void {
     checkInstrument(instrument, "addInstrument()");
     if (this.#instruments.includes(instrument)) return;
+    if (instrument instanceof Recorder) instrument._attachTo(this);
     this.#instruments = [...this.#instruments, instrument];
     this._hooks = Hooks.of(this.#instruments);
   }
@@ -196,7 +197,7 @@ export class EventLoop {
    * ```
    */
   record(options?: RecordOptions): Recorder {
-    const recorder = new Recorder(this, options);
+    const recorder = new Recorder(options);
     this.addInstrument(recorder);
     return recorder;
   }

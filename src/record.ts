@@ -21,6 +21,7 @@
  */
 
 import { describe } from "./describe.js";
+import { UsageError } from "./errors.js";
 import type { Instrument, StepNext, TimerInfo, Wake } from "./instrument.js";
 import type { EventLoop } from "./loop.js";
 import { isLoopPromise } from "./promise.js";
@@ -98,25 +99,27 @@ export class TaskRecord implements TraceTask {
 }
 
 /**
- * A flight recorder of a loop's events, made by `loop.record()`: an Instrument that keeps the
- * newest `limit` events (`events`, oldest first; `dropped` counts the older ones) and every task
- * seen (`tasks`), until `stop()`. It is a `Recording`, as renderers read one; `toJSONL()` writes it
- * as JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
- * About 42 bytes an event, in typed arrays; event objects are made when `events` is read.
+ * A flight recorder of a loop's events: an Instrument that keeps the newest `limit` events
+ * (`events`, oldest first; `dropped` counts the older ones) and every task seen (`tasks`), until
+ * `stop()`. `loop.record()` makes one and attaches it; `new Recorder()` makes one to hand to
+ * `run(main, { instruments: [recorder] })`, which records the loop it is attached to (one loop: a
+ * second is a UsageError). It is a `Recording`, as renderers read one; `toJSONL()` writes it as
+ * JSON Lines (schema `handloop-trace`, see trace-schema.ts), which `parseTrace()` reads back.
+ * About 43 bytes an event, in typed arrays; event objects are made when `events` is read.
  *
  * @example
  * ```ts
- * const loop = new EventLoop({ clock: new VirtualClock() });
- * const recorder = loop.record();
- * loop.runUntilComplete(main());
- * recorder.stop();
+ * const recorder = new Recorder();
+ * run(main, { clock: new VirtualClock(), instruments: [recorder] });
+ * console.log(timeline(recorder));
  * writeFileSync("trace.jsonl", recorder.toJSONL());
  * ```
  */
 export class Recorder implements Recording, Instrument {
   readonly name = "Recorder";
   readonly version: number = TRACE_SCHEMA_VERSION;
-  readonly #loop: EventLoop;
+  // The loop it records: the first it is attached to (see _attachTo).
+  #loop: EventLoop | null = null;
   readonly #limit: number;
   readonly #start = realNow();
   #capacity: number;
@@ -154,8 +157,8 @@ export class Recorder implements Recording, Instrument {
   #lastText = "";
   #lastTextId = 0;
 
-  /** @internal Made by `loop.record()`, which attaches it. */
-  constructor(loop: EventLoop, options: RecordOptions = {}) {
+  /** A recorder not attached yet: hand it to `run()`'s or `new EventLoop()`'s `instruments`, or to `loop.addInstrument()`. */
+  constructor(options: RecordOptions = {}) {
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`Expected the options of record() to be an object, got ${describe(options)}.`);
     }
@@ -163,7 +166,6 @@ export class Recorder implements Recording, Instrument {
     if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 2 ** 30) {
       throw new RangeError(`Expected \`limit\` of record() to be a whole number from 1 to 2^30, got ${describe(limit)}.`);
     }
-    this.#loop = loop;
     this.#limit = limit;
     this.#capacity = Math.min(limit, FIRST_CAPACITY);
     const n = this.#capacity;
@@ -193,7 +195,18 @@ export class Recorder implements Recording, Instrument {
 
   /** Detaches the recorder from its loop: what it recorded stays readable. */
   stop(): void {
-    this.#loop.removeInstrument(this);
+    this.#loop?.removeInstrument(this);
+  }
+
+  /** @internal `loop.addInstrument(this)`: a recorder records one loop, the first it is attached to. */
+  _attachTo(loop: EventLoop): void {
+    if (this.#loop === null || this.#loop === loop) {
+      this.#loop = loop;
+      return;
+    }
+    throw new UsageError(
+      "Cannot attach this Recorder to a second EventLoop: a recorder records one loop, and it records another already. Make a new Recorder for this loop (or call loop.record()).",
+    );
   }
 
   /**
@@ -270,7 +283,7 @@ export class Recorder implements Recording, Instrument {
 
   beforeStep(task: Task<unknown>): void {
     // Right after another task's step ended in the same turn, the clocks read then still hold.
-    if (this.#lastType !== PARKED || this.#epoch !== this.#loop._hostTurns) this.#readClocks();
+    if (this.#lastType !== PARKED || this.#epoch !== this.#loop!._hostTurns) this.#readClocks();
     const record = this.#recordOf(task);
     const name = task.name;
     if (record.name !== name) record.name = name; // renamed since it was seen (createTask of a started task)
@@ -401,9 +414,10 @@ export class Recorder implements Recording, Instrument {
    * last reading: the time its step began.
    */
   #readClocks(): void {
-    this.#now = this.#loop.clock.now();
+    const loop = this.#loop!; // (hooks are called only once it is attached)
+    this.#now = loop.clock.now();
     this.#wallNow = realNow() - this.#start;
-    this.#epoch = this.#loop._hostTurns;
+    this.#epoch = loop._hostTurns;
   }
 
   #push(type: number, kind: number, task: number, a: number, b: number, c: number, f: number): void {

@@ -5,6 +5,7 @@
 
 import { nativeAsyncFunctionError, nativePromiseError } from "./adopt.js";
 import type { Clock } from "./clock.js";
+import type { Instrument } from "./instrument.js";
 import { DeadlockError, UnhandledTaskError, UsageError } from "./errors.js";
 import { runOnHost, type Host } from "./host.js";
 import type { AbortSignalLike } from "./interop.js";
@@ -31,6 +32,18 @@ export interface RunOptions {
    * ```
    */
   globals?: GlobalsOption;
+  /**
+   * Instruments attached to the new loop before `main` starts (see `Instrument`): a `Recorder`
+   * records the whole run, for `timeline()` or a Chrome trace.
+   *
+   * @example
+   * ```ts
+   * const recorder = new Recorder();
+   * run(main, { clock: new VirtualClock(), instruments: [recorder] });
+   * console.log(timeline(recorder));
+   * ```
+   */
+  instruments?: readonly Instrument[];
 }
 
 function* callMain<T>(main: () => AwaitableLike<T>): Generator<unknown, T, unknown> {

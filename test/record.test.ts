@@ -12,7 +12,11 @@ import {
   Event,
   gather,
   parseTrace,
+  Recorder,
+  run,
+  runAsync,
   TRACE_SCHEMA_VERSION,
+  UsageError,
   VirtualClock,
   type Recording,
   type TraceEvent,
@@ -168,5 +172,42 @@ describe("loop.record() in host mode", () => {
     expect(woken.wall - parked.wall).toBeGreaterThanOrEqual(4);
     expect(step.wall).toBeGreaterThanOrEqual(woken.wall);
     expect(events.map((e) => e.type)).toEqual(["run-begin", "spawn", "scheduled", "step", "parked", "scheduled", "step", "exit", "parked", "run-end"]);
+  });
+});
+
+describe("a Recorder handed to run()", () => {
+  const nap = coroutine(function* (seconds: number) {
+    yield* asleep(seconds);
+    return seconds;
+  });
+
+  it("records the whole run: main, its children's sleeps and the run's end", () => {
+    const recorder = new Recorder();
+    const result = run(() => gather(nap(1), nap(2)), { clock: new VirtualClock(), instruments: [recorder] });
+    expect(result).toEqual([1, 2]);
+    const sleeps = recorder.events.filter((e) => e.type === "parked" && e.next === "sleep").map((e) => e.type === "parked" && e.until);
+    expect(sleeps).toEqual([1, 2]);
+    // The naps, gather's task and main all end: the naps at 1 and 2 s, the other two at 2 s.
+    const exits = recorder.events.filter((e) => e.type === "exit").map((e) => e.type === "exit" && [e.outcome, e.time]);
+    expect(exits).toEqual([["ok", 1], ["ok", 2], ["ok", 2], ["ok", 2]]);
+    expect(recorder.events.at(-1)!.type).toBe("run-end");
+  });
+
+  it("records a runAsync() the same way", async () => {
+    const recorder = new Recorder();
+    expect(await runAsync(() => nap(3), { clock: new VirtualClock(), instruments: [recorder] })).toBe(3);
+    expect(recorder.events.filter((e) => e.type === "parked" && e.next === "sleep").map((e) => e.type === "parked" && e.until)).toEqual([3]);
+  });
+
+  it("refuses a second loop with a UsageError that says to make a new Recorder", () => {
+    const recorder = new Recorder();
+    run(() => nap(1), { clock: new VirtualClock(), instruments: [recorder] });
+    const events = recorder.events.length;
+    expect(() => run(() => nap(1), { clock: new VirtualClock(), instruments: [recorder] })).toThrow(
+      new UsageError(
+        "Cannot attach this Recorder to a second EventLoop: a recorder records one loop, and it records another already. Make a new Recorder for this loop (or call loop.record()).",
+      ),
+    );
+    expect(recorder.events.length).toBe(events); // what it recorded is kept
   });
 });
