@@ -4,7 +4,24 @@
 // check() runs it under thousands of random and PCT schedules, with the cancel landing at a
 // point the schedule draws (`choose`).
 import { describe, expect, it } from "vitest";
-import { asleep, CancelledError, Condition, coroutine, Event, Lock, Queue, Semaphore, type Task } from "../src/index.js";
+import {
+  asleep,
+  CancelledError,
+  Condition,
+  coroutine,
+  Event,
+  gather,
+  Lock,
+  Queue,
+  race,
+  Semaphore,
+  taskGroup,
+  timeout,
+  TaskGroupError,
+  TimeoutError,
+  type Task,
+  type TaskGroup,
+} from "../src/index.js";
 import { check, choose, type Program } from "../src/explore.js";
 
 /** Awaits each task; a CancelledError of one that was cancelled is its outcome, not a failure. */
@@ -158,6 +175,71 @@ describe("under explored schedules", () => {
         yield* settle(waiters);
         const cancelled = waiters.filter((w) => w.cancelled()).length;
         if (woken + cancelled !== 3) throw new Error(`${woken} woken and ${cancelled} cancelled of 3 waiters.`);
+      })();
+    });
+  });
+
+  it("a task group fails with its child's error only once every child has ended, each finally run once", () => {
+    explored(() => {
+      const finallies = new Map<number, number>();
+      const child = coroutine(function* child(i: number, fails: boolean) {
+        try {
+          for (let n = choose(3); n > 0; n--) yield* asleep(0);
+          if (fails) throw new Error(`child ${i} failed`);
+          yield* asleep(0);
+        } finally {
+          yield* asleep(0); // cleanup that awaits
+          finallies.set(i, (finallies.get(i) ?? 0) + 1);
+        }
+      });
+      return coroutine(function* main() {
+        const failing = choose(3);
+        const children: Task<unknown>[] = [];
+        try {
+          yield* taskGroup(function* (group: TaskGroup) {
+            for (let i = 0; i < 3; i++) children.push(group.spawn(child(i, i === failing)));
+          });
+          throw new Error("The group returned although a child failed.");
+        } catch (error) {
+          if (!(error instanceof TaskGroupError)) throw error;
+          if (String(error.errors[0]) !== `Error: child ${failing} failed`) throw new Error(`The group failed with ${error.errors.join()}.`);
+        }
+        const running = children.filter((c) => !c.done()).length;
+        if (running > 0) throw new Error(`${running} children still run after the group ended.`);
+        const counts = [0, 1, 2].map((i) => finallies.get(i) ?? 0);
+        // A child cancelled before its first step never entered its try: 0 is allowed, 2 never.
+        if (counts.some((n) => n > 1) || counts[failing] !== 1) throw new Error(`finally counts ${counts.join()}.`);
+      })();
+    });
+  });
+
+  it("timeout() returns only after the work's cleanup ran, and gather keeps input order", () => {
+    explored(() => {
+      let cleaned = false;
+      const slow = coroutine(function* slow() {
+        try {
+          yield* asleep(10);
+        } finally {
+          yield* asleep(0);
+          cleaned = true;
+        }
+      });
+      const value = coroutine(function* value(v: number) {
+        for (let n = choose(3); n > 0; n--) yield* asleep(0);
+        return v;
+      });
+      return coroutine(function* main() {
+        const [a, b, c] = yield* gather(value(1), value(2), value(3));
+        if (`${a}${b}${c}` !== "123") throw new Error(`gather gave ${a}, ${b}, ${c}.`);
+        try {
+          yield* timeout(1, slow());
+          throw new Error("timeout() returned the work's result.");
+        } catch (error) {
+          if (!(error instanceof TimeoutError)) throw error;
+        }
+        if (!cleaned) throw new Error("timeout() raised before the work's finally had run.");
+        const winner = yield* race(value(7), value(8));
+        if (winner !== 7 && winner !== 8) throw new Error(`race gave ${String(winner)}.`);
       })();
     });
   });
