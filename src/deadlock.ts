@@ -15,7 +15,13 @@ import { drawTree } from "./tree.js";
  * @internal A DeadlockError listing each waiting task (and, for compiled code, where it awaits) and
  * what it waits on; `main` is the task a runUntilComplete() is waiting for, if it is not among them.
  */
-export function deadlockError(loop: EventLoop, waiting: Task<unknown>[], main: Task<unknown> | null): DeadlockError {
+export function deadlockError(
+  loop: EventLoop,
+  waiting: Task<unknown>[],
+  main: Task<unknown> | null,
+  why = "nothing is ready, no timer is pending",
+  advice = "",
+): DeadlockError {
   const lines = waiting.map(
     (t) => `  - task "${t.name}"${t._site === "" ? "" : ` (at ${t._site})`} waits on ${t._describeWait()}`,
   );
@@ -25,7 +31,7 @@ export function deadlockError(loop: EventLoop, waiting: Task<unknown>[], main: T
   const count = `${lines.length} ${lines.length === 1 ? "wait" : "waits"}`;
   const tree = waiting.length === 0 ? "" : `\nThe waiting tasks, as taskTree() draws them:\n${drawTree(loop, waiting).trimEnd()}`;
   return new DeadlockError(
-    `No task can make progress: nothing is ready, no timer is pending, and ${count} cannot end:\n${lines.join("\n")}${tree}`,
+    `No task can make progress: ${why}, and ${count} cannot end:\n${lines.join("\n")}${tree}${advice}`,
     waiting,
   );
 }

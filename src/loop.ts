@@ -36,7 +36,7 @@
 
 import { toTask, type AwaitableLike } from "./adopt.js";
 import { checkFunction, checkSeconds } from "./checks.js";
-import { FrameClock, RealClock, type Clock } from "./clock.js";
+import { FrameClock, RealClock, VirtualClock, type Clock } from "./clock.js";
 import { describe } from "./describe.js";
 import { deadlockError } from "./deadlock.js";
 import { UsageError, type DeadlockError, type UnhandledTaskError } from "./errors.js";
@@ -123,6 +123,11 @@ export class EventLoop {
   #driver: Driver | null = null;
   #idle = false;
   #hostWaits = 0;
+  /** @internal Task steps run on this loop: a task's step counts one (see #spinning). */
+  _steps = 0;
+  #stepsAtJump = -1;
+  #jumpsWithoutStep = 0;
+  #spinHorizon = 0;
   /**
    * @internal A schedule explorer's (explore/): when set, it chooses what runs next, the order of
    * timers due at one instant and any jitter of deadlines; null (the default) is FIFO, at the cost
@@ -419,6 +424,10 @@ export class EventLoop {
           }
           // Only unref'd timers left: as in Node, they keep nothing going (runUntilComplete waits).
           if (this.#unrefTimers !== 0 && until === FOREVER && this.#liveCount === 0 && this.#timers.armed === this.#unrefTimers) break;
+          if (this._steps !== this.#stepsAtJump) {
+            this.#stepsAtJump = this._steps;
+            this.#jumpsWithoutStep = 0;
+          } else if (++this.#jumpsWithoutStep >= SPIN_LIMIT) this.#checkSpinning(main, next);
           this.#betweenTurns = true;
           const hooks = this._hooks;
           if (hooks !== null && hooks.clockJumped !== null) this.#sleepWatched(next, hooks.clockJumped);
@@ -508,6 +517,29 @@ export class EventLoop {
 
   #deadlock(main: Task<unknown> | null): DeadlockError {
     return deadlockError(this, this.#live.filter((t) => !t.done()), main);
+  }
+
+  /**
+   * Virtual time has jumped SPIN_LIMIT times with no task stepping, only timer callbacks: an
+   * interval nothing clears would go on so forever, at full speed, in a synchronous run no test
+   * runner can time out, while the tasks waiting are as stuck as in a deadlock. But a task may
+   * also wait, rightly, for a far timer (a month's sleep beside a heartbeat): so the loop notes the
+   * latest deadline armed now, and gives up only once time has passed it with still no step.
+   */
+  #checkSpinning(main: Task<unknown> | null, next: number): void {
+    if (!(this.clock instanceof VirtualClock) || (main === null && this.#liveCount === 0)) return;
+    if (this.#jumpsWithoutStep === SPIN_LIMIT) this.#spinHorizon = this.#timers.lastDeadline();
+    else if (next > this.#spinHorizon) {
+      this.#jumpsWithoutStep = 0;
+      throw this.#spinning(main, next);
+    }
+  }
+
+  #spinning(main: Task<unknown> | null, next: number): DeadlockError {
+    const why = `no task has stepped while virtual time jumped ${SPIN_LIMIT.toLocaleString("en")} times, to ${next} s, running only timer callbacks (a setInterval, or a callback that arms itself again, that nothing clears)`;
+    const advice =
+      "\nClear such a timer once the work it serves is done (or unref() it: unref'd timers keep nothing going), or settle what these tasks await.";
+    return deadlockError(this, this.#live.filter((t) => !t.done()), main, why, advice);
   }
 
   #toTask<T>(work: AwaitableLike<T>, call: string): Task<T> {
@@ -830,6 +862,9 @@ function restoreGlobals(globals: VirtualGlobals, threw: boolean): void {
     console.error(`handloop: ${(error as Error).message}`);
   }
 }
+
+// Virtual-time jumps in a row with no task step before a run with waiting tasks gives up (#spinning).
+const SPIN_LIMIT = 1_000_000;
 
 const FOREVER = Symbol("forever");
 const DRAIN = Symbol("drain");

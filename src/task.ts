@@ -954,7 +954,9 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   /** @internal Runs one step: from the resume point to the next suspension or the end. */
   _run(): void {
     if ((this.#bits & STATE) === READY) {
-      if (this.#loop!._hooks === null) this.step();
+      const loop = this.#loop!;
+      loop._steps++; // progress, for the loop's check of virtual time spinning (loop.ts #spinning)
+      if (loop._hooks === null) this.step();
       else this.watchedStep();
     }
   }

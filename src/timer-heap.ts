@@ -63,6 +63,15 @@ export class TimerHeap<E extends TimerEntry> {
     return Number.POSITIVE_INFINITY;
   }
 
+  /** The latest armed deadline, or -Infinity when there is none: a scan, for rare checks only. */
+  lastDeadline(): number {
+    let last = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < this.#count; i++) {
+      if (this.#deadlines[i]! > last && this.#items[i]!._armed(this.#stamps[i]!)) last = this.#deadlines[i]!;
+    }
+    return last;
+  }
+
   /** Arms `entry` for `deadline`; returns the stamp that names this arming. */
   push(entry: E, deadline: number): number {
     if (this.#cancelled > MIN_COMPACTION && this.#cancelled * 2 > this.#count) this.#compact();

@@ -611,6 +611,74 @@ describe("DeadlockError", () => {
   });
 });
 
+describe("a virtual run where only timer callbacks run", () => {
+  /** A callback that arms itself again every `seconds`, forever: an interval nothing clears. */
+  function heartbeat(loop: EventLoop, seconds: number): { beats: number } {
+    const counter = { beats: 0 };
+    const beat = () => {
+      counter.beats++;
+      loop.callLater(seconds, beat);
+    };
+    loop.callLater(seconds, beat);
+    return counter;
+  }
+
+  it("ends with a DeadlockError naming the waiting tasks instead of spinning forever", () => {
+    const loop = virtualLoop();
+    const counter = heartbeat(loop, 1);
+    const never = new Event();
+    const waiter = loop.createTask(never.wait(), { name: "waiter" });
+    let error: unknown;
+    try {
+      loop.runUntilComplete(waiter);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeadlockError);
+    expect((error as DeadlockError).waiting).toContain(waiter);
+    expect((error as Error).message).toMatch(
+      /^No task can make progress: no task has stepped while virtual time jumped 1,000,000 times, to \d+ s, running only timer callbacks \(a setInterval, or a callback that arms itself again, that nothing clears\), and 1 wait cannot end:\n  - task "waiter" waits on an Event to be set\n/,
+    );
+    expect((error as Error).message).toMatch(/Clear such a timer once the work it serves is done \(or unref\(\) it/);
+    expect(counter.beats).toBeGreaterThanOrEqual(1_000_000);
+    expect(waiter.done()).toBe(false); // nothing lost: it can still be woken on a later run
+    never.set();
+    loop.runUntilComplete(waiter);
+    expect(waiter.done()).toBe(true);
+  });
+
+  it("lets a task wait, rightly, past a million beats for a far timer of its own", () => {
+    const loop = virtualLoop();
+    const counter = heartbeat(loop, 1);
+    const far = coroutine(function* () {
+      yield* asleep(1_500_000); // seventeen days, a heartbeat every second meanwhile
+      return "woke";
+    });
+    expect(loop.runUntilComplete(far())).toBe("woke");
+    expect(counter.beats).toBe(1_500_000);
+  });
+
+  it("lets a task woken by the callbacks poll as long as it likes: its steps are progress", () => {
+    const loop = virtualLoop();
+    const tick = new Event();
+    let ticks = 0;
+    const beat = () => {
+      tick.set();
+      loop.callLater(1, beat);
+    };
+    loop.callLater(1, beat);
+    const poller = coroutine(function* () {
+      while (ticks < 1_200_000) {
+        yield* tick.wait();
+        tick.clear();
+        ticks++;
+      }
+      return ticks;
+    });
+    expect(loop.runUntilComplete(poller())).toBe(1_200_000);
+  });
+});
+
 describe("NotReady", () => {
   it("parks a task until that many seconds passed", () => {
     const loop = virtualLoop();
