@@ -15,7 +15,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type { TraceSettings } from "./trace-preload.js";
@@ -89,6 +89,20 @@ function trace(args: string[]): number {
   if (values.width !== undefined) {
     width = Number(values.width);
     if (!Number.isInteger(width) || width < 10) fail(`Expected --width to be a whole number >= 10, got ${JSON.stringify(values.width)}.`);
+  }
+  // The files are written when the program exits: a path that cannot be written must be refused
+  // now, not found out after the whole run (as a stack trace, with the other pictures lost).
+  for (const [option, example] of [["out", "trace.json"], ["svg", "timeline.svg"], ["jsonl", "recording.jsonl"]] as const) {
+    const given = values[option];
+    if (given === undefined) continue;
+    const path = resolve(given);
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      fail(`Cannot write --${option} to ${JSON.stringify(path)}: it is a directory. Name a file, as in --${option} ${JSON.stringify(join(path, example))}.`);
+    }
+    const dir = dirname(path);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      fail(`Cannot write --${option} to ${JSON.stringify(path)}: the directory ${JSON.stringify(dir)} does not exist. Create it first, or name a file in an existing directory.`);
+    }
   }
   const settings: TraceSettings = {
     ...(values.out !== undefined && { out: resolve(values.out) }),

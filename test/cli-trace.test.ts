@@ -94,6 +94,16 @@ describe("handloop trace", () => {
     [["trace", "test/fixtures/trace/naps.ts", "--width", "4"], 'Expected --width to be a whole number >= 10, got "4".'],
     [["trace", "test/fixtures/trace/naps.ts", "--out"], "Option '--out <value>' argument missing."],
     [["draw"], 'Unknown command "draw": handloop has one, `trace`.'],
+    // Checked before the program runs: a missing directory used to surface only at exit, as a
+    // stack trace from the exit handler, after the whole run, with the other pictures unwritten.
+    [
+      ["trace", "test/fixtures/trace/naps.ts", "--out", "no-such-dir/trace.json", "--timeline"],
+      `Cannot write --out to ${JSON.stringify(join(root, "no-such-dir/trace.json"))}: the directory ${JSON.stringify(join(root, "no-such-dir"))} does not exist. Create it first, or name a file in an existing directory.`,
+    ],
+    [
+      ["trace", "test/fixtures/trace/naps.ts", "--svg", "test"],
+      `Cannot write --svg to ${JSON.stringify(join(root, "test"))}: it is a directory. Name a file, as in --svg ${JSON.stringify(join(root, "test", "timeline.svg"))}.`,
+    ],
   ])("refuses %j, saying what to do, with the usage", (args, problem) => {
     const { status, stdout, stderr } = handloop(...args);
     expect(status).toBe(2);
