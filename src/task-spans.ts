@@ -318,6 +318,20 @@ export function tickStep(range: number, count: number): number {
   return (scaled <= 1 ? 1 : scaled <= 2 ? 2 : scaled <= 5 ? 5 : 10) * power;
 }
 
+/** The one label of an axis with no width (a recording of a single instant): `value` itself, not rounded to a step. */
+export function instantTick(value: number): string {
+  return String(Number(value.toPrecision(12)));
+}
+
+/**
+ * `text` on one line: a task's name or an error message may hold line breaks (and other control
+ * characters), which would break a picture's rows apart; each run of them becomes one space.
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
+}
+
 /** `value` as an axis label: no float noise (0.30000000000000004 is "0.3"). */
 export function formatTick(value: number, step: number): string {
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));

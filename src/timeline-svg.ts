@@ -11,7 +11,7 @@
  */
 
 import type { Recording } from "./trace-schema.js";
-import { formatTick, laneEnding, position, taskSpans, tickStep, type Mark, type SpanState, type TimeAxis } from "./task-spans.js";
+import { formatTick, instantTick, laneEnding, position, taskSpans, tickStep, type Mark, type SpanState, type TimeAxis } from "./task-spans.js";
 
 /** Options of `timelineSVG`. */
 export interface TimelineSVGOptions {
@@ -143,7 +143,7 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
   for (let k = Math.ceil(from / step - 1e-9); range > 0 ? k * step <= from + range + 1e-9 : k === Math.ceil(from); k++) {
     const tx = round(range > 0 ? xAt(k * step) : left);
     out.push(`<line x1="${tx}" y1="${top}" x2="${tx}" y2="${axisY + 4}" stroke="#dee2e6"/>`);
-    out.push(`<text x="${tx}" y="${axisY + 17}" text-anchor="middle" fill="#495057">${formatTick(k * step, step)}${unit}</text>`);
+    out.push(`<text x="${tx}" y="${axisY + 17}" text-anchor="middle" fill="#495057">${range > 0 ? formatTick(k * step, step) : instantTick(from)}${unit}</text>`);
   }
   const axisName = axis === "virtual" ? "virtual time" : axis === "wall" ? "real time" : "steps";
   out.push(`<text x="${left + plot}" y="${axisY + 34}" text-anchor="end" fill="#868e96">${axisName}</text>`);

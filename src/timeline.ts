@@ -9,7 +9,7 @@
  */
 
 import type { Recording } from "./trace-schema.js";
-import { formatTick, laneEnding, position, taskSpans, tickStep, type SpanState, type TimeAxis } from "./task-spans.js";
+import { formatTick, instantTick, laneEnding, oneLine, position, taskSpans, tickStep, type SpanState, type TimeAxis } from "./task-spans.js";
 
 /** Options of `timeline`. */
 export interface TimelineOptions {
@@ -75,7 +75,7 @@ export function timeline(recording: Recording, options: TimelineOptions = {}): s
   const per = range > 0 ? range / width : 1;
   const column = (value: number): number => Math.min(width - 1, Math.max(0, Math.floor((value - from) / per)));
 
-  const labels = spans.lanes.map((lane) => truncate(`${lane.name} #${lane.id}`, NAME_MAX));
+  const labels = spans.lanes.map((lane) => truncate(`${oneLine(lane.name)} #${lane.id}`, NAME_MAX));
   const labelWidth = Math.max(4, ...labels.map((label) => label.length));
   const lines: string[] = [];
   const unit = axis === "steps" ? "steps" : "s";
@@ -98,7 +98,7 @@ export function timeline(recording: Recording, options: TimelineOptions = {}): s
     for (const mark of lane.cancels) put(column(position(mark, axis)), "cancelled");
     let row = "";
     for (const cell of cells) row += paint(cell, GLYPH[cell]);
-    lines.push(`${labels[i]!.padEnd(labelWidth)}  ${row}  ${truncate(laneEnding(lane), ENDING_MAX)}`.trimEnd());
+    lines.push(`${labels[i]!.padEnd(labelWidth)}  ${row}  ${truncate(oneLine(laneEnding(lane)), ENDING_MAX)}`.trimEnd());
   });
   const legend = (["running", "ready", "sleeping", "awaiting", "cancelled"] as const)
     .map((cell) => `${paint(cell, GLYPH[cell])} ${cell}`)
@@ -111,7 +111,7 @@ export function timeline(recording: Recording, options: TimelineOptions = {}): s
 
 /** The axis' round values and the column of each (about one per 10 columns). */
 function axisTicks(from: number, range: number, width: number, column: (value: number) => number): { label: string; column: number }[] {
-  if (range <= 0) return [{ label: formatTick(from, 1), column: 0 }];
+  if (range <= 0) return [{ label: instantTick(from), column: 0 }];
   const step = tickStep(range, Math.max(1, Math.floor(width / 10)));
   const ticks: { label: string; column: number }[] = [];
   for (let k = Math.ceil(from / step - 1e-9); k * step <= from + range + 1e-9; k++) {

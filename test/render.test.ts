@@ -173,6 +173,31 @@ describe("timeline()", () => {
     expect(ends(timeline(unfinished()))).toEqual(['awaits task "napper"', "sleeps asleep(10)"]);
   });
 
+  it("keeps each task on one row when its name or its error spans lines", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const recorder = loop.record();
+    const failing = coroutine(function* () {
+      yield* asleep(1);
+      throw new Error("first line\nsecond line");
+    });
+    const task = loop.createTask(failing(), { name: "two\nlines\u2028here" });
+    expect(() => loop.runUntilComplete(task)).toThrow("first line");
+    const lines = timeline(recorder, { width: 20 }).split("\n");
+    // Axis labels, rule, the task's row, a blank line, the legend, and the final newline.
+    expect(lines).toHaveLength(6);
+    expect(lines[2]).toMatch(/^two lines here #\d+ +█─+█ +failed: Error: first line second line$/);
+  });
+
+  it("labels a recording of a single instant with that instant, not a rounded one", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    loop.runUntilComplete(loop.createTask(asleep(2.5)));
+    const recorder = loop.record();
+    loop.runUntilComplete(loop.createTask(coroutine(function* quick() {})()));
+    const picture = timeline(recorder, { width: 20 });
+    expect(picture.split("\n")[0]!.trim()).toBe("2.5s");
+    expect(timelineSVG(recorder)).toContain(">2.5 s</text>");
+  });
+
   it("refuses a width too narrow to draw", () => {
     expect(() => timeline(postDemo(), { width: 3 })).toThrow(new TypeError("Expected `width` of timeline() to be an integer >= 10, got 3."));
   });
