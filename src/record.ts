@@ -202,6 +202,9 @@ export class Recorder implements Recording, Instrument {
   _attachTo(loop: EventLoop): void {
     if (this.#loop === null || this.#loop === loop) {
       this.#loop = loop;
+      // The events of a step take the clocks read when it began (see #readClocks): attached
+      // during a step, there was no such reading, and its first events would say time 0.
+      this.#readClocks();
       return;
     }
     throw new UsageError(

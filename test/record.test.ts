@@ -120,6 +120,25 @@ describe("loop.record()", () => {
     expect(events.at(-1)!.type).toBe("run-end");
   });
 
+  it("stamps the events of a recorder started inside a step with the time it started, not 0", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    let recorder: Recorder | undefined;
+    const child = coroutine(function* child() {
+      yield* asleep(2);
+    });
+    const main = coroutine(function* main() {
+      yield* asleep(1);
+      recorder = loop.record(); // from a task: the step under way was not seen beginning
+      yield* child();
+    });
+    loop.runUntilComplete(loop.createTask(main()));
+    const events = recorder!.events;
+    expect(events[0]).toMatchObject({ type: "spawn", name: expect.stringMatching(/^child/), time: 1 });
+    const times = events.map((e) => e.time);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times[0]).toBe(1);
+  });
+
   it("refuses a limit that is not a whole number >= 1", () => {
     const loop = new EventLoop({ clock: new VirtualClock() });
     expect(() => loop.record({ limit: 0 })).toThrow(new RangeError("Expected `limit` of record() to be a whole number from 1 to 2^30, got 0."));
