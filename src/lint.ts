@@ -11,8 +11,8 @@
  * - `self-wake`: a task woken at least `selfWakes` times (3 by default) and only ever by itself
  *   (a bare `yield` / `asleep(0)`), never by a timer, a task or an event: a polling loop.
  * - `unsatisfiable-wait`: at the end of the recording, a task parked on a task, an event or a
- *   primitive that nothing left can wake: no task is ready, no timer is armed and no host wait is
- *   pending (a deadlock), or it awaits a task in a cycle of awaits, which nothing can ever end.
+ *   primitive that nothing left can wake: no task is ready or stepping, no timer is armed and no
+ *   host wait is pending (a deadlock), or it awaits a task in a cycle of awaits, which nothing can ever end.
  *
  * Only the events kept are read: on a recording that dropped events, a step or a wake before the
  * first kept event is not seen.
@@ -176,7 +176,8 @@ export function lint(recording: Recording, options: LintOptions = {}): Finding[]
 
   // Waits nothing can satisfy.
   const hostWaits = [...parked.values()].some((p) => p.next === "host");
-  const stuck = ready.size === 0 && timers.size === 0 && !hostWaits;
+  // A step still under way (lint() called from a task) may yet wake anyone: nothing is stuck.
+  const stuck = ready.size === 0 && stepping.size === 0 && timers.size === 0 && !hostWaits;
   const inCycle = (start: number): boolean => {
     const seen = new Set<number>();
     let at: number | undefined = start;

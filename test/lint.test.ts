@@ -143,6 +143,27 @@ describe("lint()", () => {
     expect(lint(recording)).toEqual([]);
   });
 
+  it("does not call a wait unsatisfiable while the task that may satisfy it is still stepping", () => {
+    // lint() from inside a task, as a watchdog would: the consumer waits for an Event the
+    // running task is about to set.
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const recorder = loop.record();
+    const go = new Event();
+    let findings: ReturnType<typeof lint> = [];
+    const consumer = coroutine(function* consumer() {
+      yield* go.wait();
+    });
+    const main = coroutine(function* main() {
+      const c = consumer();
+      yield* asleep(1);
+      findings = lint(recorder);
+      go.set();
+      yield* c;
+    });
+    loop.runUntilComplete(loop.createTask(main()));
+    expect(findings).toEqual([]);
+  });
+
   it("refuses a threshold that is not a number >= 0", () => {
     const recording = record((loop) => loop.createTask(asleep(0)));
     expect(() => lint(recording, { slowStepMs: -1 })).toThrow(new RangeError("Expected `slowStepMs` of lint() to be a number >= 0, got -1."));
