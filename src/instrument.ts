@@ -184,10 +184,18 @@ export class Hooks {
   readonly wake: { kind: WakeKind; by: Task<unknown> | undefined; object: unknown } = { kind: "spawn", by: undefined, object: undefined };
   readonly next: MutableStepNext = { kind: "ready", object: undefined, deadline: -1, target: undefined, site: "" };
 
-  /** The Hooks object for `instruments`, or null when there are none. */
-  static of(instruments: readonly Instrument[]): Hooks | null {
+  /**
+   * The Hooks object for `instruments`, or null when there are none. It takes over `previous`'s
+   * last timer: an instrument added or removed during a step (one that threw, say) must not cost
+   * the others the deadline of the sleep that step parks on.
+   */
+  static of(instruments: readonly Instrument[], previous: Hooks | null = null): Hooks | null {
     if (instruments.length === 0) return null;
     const hooks = new Hooks();
+    if (previous !== null) {
+      hooks.lastStamp = previous.lastStamp;
+      hooks.lastDeadline = previous.lastDeadline;
+    }
     for (const name of HOOK_NAMES) {
       const list: HookList = [];
       for (const i of instruments) if (typeof i[name] === "function") list.push(i, i[name]);

@@ -177,7 +177,7 @@ export class EventLoop {
     if (this.#instruments.includes(instrument)) return;
     if (instrument instanceof Recorder) instrument._attachTo(this);
     this.#instruments = [...this.#instruments, instrument];
-    this._hooks = Hooks.of(this.#instruments);
+    this._hooks = Hooks.of(this.#instruments, this._hooks);
   }
 
   /** Detaches `instrument` from the next event on; gives whether it was attached. */
@@ -185,7 +185,7 @@ export class EventLoop {
     const i = this.#instruments.indexOf(instrument);
     if (i === -1) return false;
     this.#instruments = this.#instruments.filter((x) => x !== instrument);
-    this._hooks = Hooks.of(this.#instruments);
+    this._hooks = Hooks.of(this.#instruments, this._hooks);
     return true;
   }
 

@@ -235,6 +235,23 @@ describe("instruments", () => {
     expect(log).toEqual(["first w", "late after w", "late w", "late after w"]);
   });
 
+  it("still tell the other instruments a sleep's deadline when one is removed while that step runs", () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const log: string[] = [];
+    const broken: Instrument = {
+      timerAdded() {
+        throw new Error("boom");
+      },
+    };
+    const loop = new EventLoop({ clock: new VirtualClock(), instruments: [broken, logger(log)] });
+    const work = coroutine(function* () {
+      yield* asleep(1);
+    });
+    loop.runUntilComplete(loop.createTask(work(), { name: "work" }));
+    expect(loop.instruments).toHaveLength(1);
+    expect(log).toContain("afterStep work sleep until=1");
+  });
+
   it("are checked when added: a hook that is not a function is a TypeError, and one instrument is added once", () => {
     const loop = new EventLoop({ clock: new VirtualClock() });
     expect(() => loop.addInstrument({ beforeStep: 3 } as unknown as Instrument)).toThrow(
