@@ -41,6 +41,7 @@ const COMPACT = 16;
 const MIN_STEP = 3;
 const STEP_PX = 3;
 const PAD = 16;
+const NAME_MAX = 32; // characters of a task's name in its row's label
 const CHAR = 7.2; // average width of a 12px character, to size the text columns
 
 /**
@@ -66,7 +67,9 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
   }
   const spans = taskSpans(recording);
   const lanes = spans.lanes;
-  const names = lanes.map((lane) => lane.name);
+  // Clipped (the whole name in a tooltip): the label column is sized to the longest, and a
+  // name wider than the picture pushed the plot off it, its axis running backwards.
+  const names = lanes.map((lane) => clip(lane.name, NAME_MAX));
   const endings = lanes.map(laneEnding);
   const left = PAD + Math.ceil(Math.max(4, ...names.map((n) => n.length + 4)) * CHAR);
   const right = PAD + 12 + Math.ceil(Math.min(40, Math.max(4, ...endings.map((e) => e.length))) * CHAR);
@@ -130,7 +133,7 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
   lanes.forEach((lane, i) => {
     const y = top + i * ROW;
     if (i % 2 === 0) out.push(`<rect x="${PAD / 2}" y="${y}" width="${width - PAD}" height="${ROW}" fill="#f8f9fa"/>`);
-    out.push(`<text x="${PAD}" y="${y + ROW / 2 + 4}" fill="#212529">${esc(names[i]!)} <tspan fill="#868e96">#${lane.id}</tspan></text>`);
+    out.push(`<text x="${PAD}" y="${y + ROW / 2 + 4}" fill="#212529">${esc(names[i]!)} <tspan fill="#868e96">#${lane.id}</tspan>${names[i] === lane.name ? "" : `<title>${esc(lane.name)}</title>`}</text>`);
     const ending = endings[i]!;
     const color = lane.exit?.outcome === "error" || lane.exit?.outcome === "cancelled" ? "#c92a2a" : lane.exit ? "#2b8a3e" : "#495057";
     out.push(`<text x="${left + plot + 12}" y="${y + ROW / 2 + 4}" fill="${color}">${esc(clip(ending, 40))}<title>${esc(ending)}</title></text>`);

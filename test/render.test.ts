@@ -221,6 +221,24 @@ describe("timelineSVG()", () => {
     expect(opened.sort()).toEqual(closed.sort());
   });
 
+  it("clips a very long task name, so the time axis keeps its place and direction", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const recorder = loop.record();
+    const napper = coroutine(function* () {
+      yield* asleep(1);
+      yield* asleep(1);
+    });
+    loop.runUntilComplete(loop.createTask(napper(), { name: "n".repeat(150) }));
+    const svg = timelineSVG(recorder);
+    const width = Number(/^<svg [^>]*width="(\d+)"/.exec(svg)![1]);
+    // The three steps, at 0, 1 and 2 s: left to right, inside the picture.
+    const steps = [...svg.matchAll(/<rect x="([\d.]+)"[^>]*><title>[^<]*: running, [\d.]+ s<\/title>/g)].map((m) => Number(m[1]));
+    expect(steps).toHaveLength(3);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(steps[2]!).toBeLessThan(width);
+    expect(svg).toContain(`<title>${"n".repeat(150)}</title>`); // the whole name, on hover
+  });
+
   it("escapes task names", () => {
     const b = new RecordingBuilder();
     b.spawn(1, '<b>&"').finish(1);
