@@ -844,7 +844,7 @@ export class Task<T> implements Promise<T>, Awaitable<T> {
   private waitTarget(taskWord: string): string {
     const on = this.#waitingOn;
     if (typeof on === "number") return "a timer";
-    if (on instanceof Task) return `${taskWord} "${on.name}"`;
+    if (on instanceof Task) return `${on.#bits & FUTURE ? "future" : taskWord} "${on.name}"`; // (as taskTree says it)
     if (this.#bits & FROM_PROMISE) return "a LoopPromise";
     if (on instanceof WaitOp) return on._describe();
     if (on instanceof ThenableJob) {

@@ -430,7 +430,7 @@ describe("deadlocks in host mode", () => {
     expect(performance.now() - started).toBeLessThan(200);
     expect(error).toBeInstanceOf(DeadlockError);
     expect((error as DeadlockError).message.replace(/main-\d+/g, "main-N")).toBe(
-      'No task can make progress: nothing is ready, no timer is pending, and 2 waits cannot end:\n  - task "main" waits on task "main-N"\n  - task "main-N" waits on task "never"\n' +
+      'No task can make progress: nothing is ready, no timer is pending, and 2 waits cannot end:\n  - task "main" waits on task "main-N"\n  - task "main-N" waits on future "never"\n' +
         'The waiting tasks, as taskTree() draws them:\n└── (T) task "main" [await task "main-N"]\n    └── (T) task "main-N" [wait future "never"]\n' +
         'In host mode a wait for a native Promise or another thenable of the host\'s, or through fromPromise(), keeps a run going; a LoopPromise, Future or Event that only host code settles (a native setTimeout\'s callback, an event listener) does not. Await such a one through fromPromise(), sleep with asleep() (or run with globals: "virtual", whose setTimeout is the loop\'s), or hold loop.attach() while host code may settle it.',
     );

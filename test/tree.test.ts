@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { asleep, coroutine, DeadlockError, Event, EventLoop, Lock, taskTable, taskTree, VirtualClock } from "../src/index.js";
+import { asleep, coroutine, DeadlockError, Event, EventLoop, Future, Lock, taskTable, taskTree, VirtualClock } from "../src/index.js";
 import * as crawler from "./fixtures/tree/crawler.loop.js";
 
 function expectGolden(name: string, text: string): void {
@@ -83,6 +83,24 @@ describe("taskTable()", () => {
 });
 
 describe("DeadlockError", () => {
+  it("calls a Future a future in its list, as its tree does", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const never = new Future<number>();
+    const main = coroutine(function* main() {
+      yield* never;
+    });
+    let error: unknown;
+    try {
+      loop.runUntilComplete(loop.createTask(main(), { name: "main" }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeadlockError);
+    const message = stable((error as Error).message);
+    expect(message).toContain('  - task "main" waits on future "Future-N"');
+    expect(message).toContain('└── (T) task "main" [wait future "Future-N"]');
+  });
+
   it("draws the waiting tasks as taskTree does, with how long each has waited when a recorder is on", () => {
     const loop = new EventLoop({ clock: new VirtualClock() });
     loop.record();
