@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { asleep, coroutine, DeadlockError, Event, EventLoop, Future, Lock, taskTable, taskTree, VirtualClock } from "../src/index.js";
+import { asleep, coroutine, createFuture, DeadlockError, Event, EventLoop, Lock, taskTable, taskTree, VirtualClock } from "../src/index.js";
 import * as crawler from "./fixtures/tree/crawler.loop.js";
 
 function expectGolden(name: string, text: string): void {
@@ -85,7 +85,7 @@ describe("taskTable()", () => {
 describe("DeadlockError", () => {
   it("calls a Future a future in its list, as its tree does", () => {
     const loop = new EventLoop({ clock: new VirtualClock() });
-    const never = new Future<number>();
+    const never = createFuture<number>({ name: "never" });
     const main = coroutine(function* main() {
       yield* never;
     });
@@ -97,8 +97,8 @@ describe("DeadlockError", () => {
     }
     expect(error).toBeInstanceOf(DeadlockError);
     const message = stable((error as Error).message);
-    expect(message).toContain('  - task "main" waits on future "Future-N"');
-    expect(message).toContain('└── (T) task "main" [wait future "Future-N"]');
+    expect(message).toContain('  - task "main" waits on future "never"');
+    expect(message).toContain('└── (T) task "main" [wait future "never"]');
   });
 
   it("draws the waiting tasks as taskTree does, with how long each has waited when a recorder is on", () => {
