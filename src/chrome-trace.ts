@@ -19,7 +19,7 @@
  */
 
 import type { Recording } from "./trace-schema.js";
-import { laneEnding, taskSpans, type Mark, type Span } from "./task-spans.js";
+import { checkRecording, laneEnding, taskSpans, type Mark, type Span } from "./task-spans.js";
 
 /** Options of `toChromeTrace`. */
 export interface ChromeTraceOptions {
@@ -76,6 +76,7 @@ const LOOP_TID = 0;
  * ```
  */
 export function toChromeTrace(recording: Recording, options: ChromeTraceOptions = {}): ChromeTrace {
+  checkRecording(recording, "toChromeTrace()");
   const axis = options.time ?? "virtual";
   if (axis !== "virtual" && axis !== "wall" && axis !== "steps") {
     throw new TypeError(`Expected \`time\` of toChromeTrace() to be "virtual", "wall" or "steps", got ${JSON.stringify(axis)}.`);

@@ -19,6 +19,7 @@
  */
 
 import { describe } from "./describe.js";
+import { checkRecording } from "./task-spans.js";
 import type { Recording, TraceEvent } from "./trace-schema.js";
 
 /** Options of `lint()`. */
@@ -59,6 +60,7 @@ export interface Finding {
  * ```
  */
 export function lint(recording: Recording, options: LintOptions = {}): Finding[] {
+  checkRecording(recording, "lint()");
   const slowStepMs = options.slowStepMs ?? 10;
   if (typeof slowStepMs !== "number" || !(slowStepMs >= 0)) {
     throw new RangeError(`Expected \`slowStepMs\` of lint() to be a number >= 0, got ${describe(slowStepMs)}.`);

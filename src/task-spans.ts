@@ -16,6 +16,7 @@
  * ended, or later when the recording missed events); a span never has end before start.
  */
 
+import { describe } from "./describe.js";
 import type { NextKind, Outcome, Recording, TraceEvent } from "./trace-schema.js";
 
 /** Where an event happened, on each of the three axes a picture may use. */
@@ -116,6 +117,18 @@ interface Open {
   since: Mark;
   detail: string;
   next: NextKind | "";
+}
+
+/**
+ * Checks what a renderer or lint() was handed (as `call`): a Recording, or a TypeError that says
+ * what to pass. The loop itself is the likely mistake (taskTree and taskTable take a loop).
+ */
+export function checkRecording(recording: unknown, call: string): void {
+  const r = recording as Partial<Recording> | null;
+  if (typeof r === "object" && r !== null && Array.isArray(r.events) && typeof r.tasks?.get === "function") return;
+  throw new TypeError(
+    `Expected the recording given to ${call} to be a Recording (the recorder that loop.record() returns, or what parseTrace() reads), got ${describe(recording)}. Pass the recorder: const recorder = loop.record(); ... ${call.replace("()", "")}(recorder).`,
+  );
 }
 
 /** Reads `recording` into spans, arrows and instants. */

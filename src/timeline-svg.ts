@@ -11,7 +11,7 @@
  */
 
 import type { Recording } from "./trace-schema.js";
-import { formatTick, instantTick, laneEnding, position, taskSpans, tickStep, type Mark, type SpanState, type TimeAxis } from "./task-spans.js";
+import { checkRecording, formatTick, instantTick, laneEnding, position, taskSpans, tickStep, type Mark, type SpanState, type TimeAxis } from "./task-spans.js";
 
 /** Options of `timelineSVG`. */
 export interface TimelineSVGOptions {
@@ -57,6 +57,7 @@ const CHAR = 7.2; // average width of a 12px character, to size the text columns
  * ```
  */
 export function timelineSVG(recording: Recording, options: TimelineSVGOptions = {}): string {
+  checkRecording(recording, "timelineSVG()");
   const width = options.width ?? 900;
   if (!(typeof width === "number" && Number.isFinite(width) && width >= 300)) {
     throw new TypeError(`Expected \`width\` of timelineSVG() to be a number >= 300, got ${String(width)}.`);

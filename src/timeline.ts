@@ -9,7 +9,7 @@
  */
 
 import type { Recording } from "./trace-schema.js";
-import { formatTick, instantTick, laneEnding, oneLine, position, taskSpans, tickStep, type SpanState, type TimeAxis } from "./task-spans.js";
+import { checkRecording, formatTick, instantTick, laneEnding, oneLine, position, taskSpans, tickStep, type SpanState, type TimeAxis } from "./task-spans.js";
 
 /** Options of `timeline`. */
 export interface TimelineOptions {
@@ -58,6 +58,7 @@ const ENDING_MAX = 48;
  * ```
  */
 export function timeline(recording: Recording, options: TimelineOptions = {}): string {
+  checkRecording(recording, "timeline()");
   const width = options.width ?? 60;
   if (!Number.isInteger(width) || width < 10) {
     throw new TypeError(`Expected \`width\` of timeline() to be an integer >= 10, got ${String(width)}.`);

@@ -164,6 +164,15 @@ describe("lint()", () => {
     expect(findings).toEqual([]);
   });
 
+  it("refuses a loop in place of its recording, saying what to pass", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    expect(() => lint(loop as unknown as Recording)).toThrow(
+      new TypeError(
+        "Expected the recording given to lint() to be a Recording (the recorder that loop.record() returns, or what parseTrace() reads), got an instance of EventLoop. Pass the recorder: const recorder = loop.record(); ... lint(recorder).",
+      ),
+    );
+  });
+
   it("refuses a threshold that is not a number >= 0", () => {
     const recording = record((loop) => loop.createTask(asleep(0)));
     expect(() => lint(recording, { slowStepMs: -1 })).toThrow(new RangeError("Expected `slowStepMs` of lint() to be a number >= 0, got -1."));

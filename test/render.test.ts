@@ -147,6 +147,22 @@ describe("toChromeTrace()", () => {
   });
 });
 
+describe("the renderers", () => {
+  it.each([
+    ["timeline", (r: unknown) => timeline(r as Recording)],
+    ["timelineSVG", (r: unknown) => timelineSVG(r as Recording)],
+    ["toChromeTrace", (r: unknown) => toChromeTrace(r as Recording)],
+  ])("%s() refuses a loop in place of its recording, saying what to pass", (name, render) => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    loop.record();
+    expect(() => render(loop)).toThrow(
+      new TypeError(
+        `Expected the recording given to ${name}() to be a Recording (the recorder that loop.record() returns, or what parseTrace() reads), got an instance of EventLoop. Pass the recorder: const recorder = loop.record(); ... ${name}(recorder).`,
+      ),
+    );
+  });
+});
+
 describe("timeline()", () => {
   for (const [name, make] of SCENARIOS) {
     it(`draws ${name} as rows of characters`, () => {
