@@ -60,8 +60,11 @@ export function drawTree(loop: EventLoop, tasks: readonly Task<unknown>[], recor
     byId.set(task._id, node);
   }
   const roots: Node[] = [];
+  // Without a recording, who awaits whom: found once, not by a search per task (a deadlock of
+  // 20,000 tasks took seconds to describe).
+  const awaiter = recorder === undefined && recording === undefined ? awaiters(nodes) : undefined;
   for (const node of nodes) {
-    const parent = parentOf(node.task, recorder, recording, byId);
+    const parent = parentOf(node.task, recorder, recording, byId, awaiter);
     if (parent === undefined || parent === node) roots.push(node);
     else parent.children.push(node);
   }
@@ -83,25 +86,36 @@ export function drawTree(loop: EventLoop, tasks: readonly Task<unknown>[], recor
     }
     children.forEach((child, i) => draw(child, inner, i === children.length - 1));
   };
-  const pending = [...roots, ...nodes];
-  const tops = pending.filter((node, i) => pending.indexOf(node) === i);
-  for (let i = 0; i < tops.length; i++) {
-    const node = tops[i]!;
-    if (drawn.has(node)) continue;
-    const rest = tops.slice(i + 1).some((n) => !drawn.has(n) && !isUnder(n, node));
-    draw(node, "", !rest);
+  // The tasks drawn at the top: the roots, then (for cycles) the oldest task no top has reached.
+  // Found first, each subtree walked once, so that the last one is known to be last.
+  const tops: Node[] = [];
+  const reached = new Set<Node>();
+  for (const node of [...roots, ...nodes]) {
+    if (reached.has(node)) continue;
+    tops.push(node);
+    const stack = [node];
+    reached.add(node);
+    while (stack.length > 0) {
+      for (const child of stack.pop()!.children) {
+        if (!reached.has(child)) {
+          reached.add(child);
+          stack.push(child);
+        }
+      }
+    }
   }
+  tops.forEach((node, i) => draw(node, "", i === tops.length - 1));
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
-function isUnder(node: Node, top: Node): boolean {
-  const stack = [...top.children];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (n === node) return true;
-    stack.push(...n.children);
+/** For each awaited task, the first of `nodes` that awaits it (pstree's "awaited by"). */
+function awaiters(nodes: readonly Node[]): Map<Task<unknown>, Node> {
+  const by = new Map<Task<unknown>, Node>();
+  for (const node of nodes) {
+    const target = node.task._next().target;
+    if (target !== undefined && !by.has(target)) by.set(target, node);
   }
-  return false;
+  return by;
 }
 
 /**
@@ -128,7 +142,10 @@ export function taskTable(loop: EventLoop, recording?: Recording): string {
   const awaiters = new Map<Task<unknown>, Task<unknown>[]>();
   for (const task of live) {
     const target = task._next().target;
-    if (target !== undefined) awaiters.set(target, [...(awaiters.get(target) ?? []), task]);
+    if (target === undefined) continue;
+    const list = awaiters.get(target);
+    if (list === undefined) awaiters.set(target, [task]);
+    else list.push(task); // (not a copy per awaiter: thousands may await one task)
   }
   const now = loop.time();
   const current = runningTask();
@@ -139,7 +156,7 @@ export function taskTable(loop: EventLoop, recording?: Recording): string {
     return [s.busy.toFixed(2), s.scheduled.toFixed(2), s.idle.toFixed(2), String(s.steps)];
   };
   for (const task of live) {
-    const by = awaiters.get(task)?.map((t) => t._id).join(",") ?? "";
+    const by = awaitedBy(awaiters.get(task));
     const state = task === current ? "running" : header(task, recorder, now);
     rows.push([String(task._id), task.name, task._functionName, task._next().site, by, state, ...statCells(task._id)]);
   }
@@ -151,6 +168,15 @@ export function taskTable(loop: EventLoop, recording?: Recording): string {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd()).join("\n") + "\n";
+}
+
+const AWAITERS_SHOWN = 5;
+
+/** The "awaited by" cell: the first few ids, and how many more (every row is as wide as the widest cell). */
+function awaitedBy(tasks: readonly Task<unknown>[] | undefined): string {
+  if (tasks === undefined) return "";
+  const ids = tasks.slice(0, AWAITERS_SHOWN).map((t) => t._id).join(",");
+  return tasks.length > AWAITERS_SHOWN ? `${ids} and ${tasks.length - AWAITERS_SHOWN} more` : ids;
 }
 
 /** Per-task statistics from a recording's events (wall ms), as taskTable shows them. */
@@ -218,13 +244,12 @@ function parentOf(
   recorder: Recorder | undefined,
   recording: Recording | undefined,
   byId: Map<number, Node>,
+  awaiter: Map<Task<unknown>, Node> | undefined,
 ): Node | undefined {
   const known = recorder?._record(task)?.parent ?? recording?.tasks.get(task._id)?.parent;
   if (known !== undefined && known >= 0) return byId.get(known);
-  if (recorder !== undefined || recording !== undefined) return undefined;
   // No recording: under the live task that awaits it (pstree's "awaited by").
-  for (const node of byId.values()) if (node.task._next().target === task) return node;
-  return undefined;
+  return awaiter?.get(task);
 }
 
 /** Go's `[wait reason, duration]`, without the brackets: `sleep asleep(1), 2.5s`. */

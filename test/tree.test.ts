@@ -76,6 +76,32 @@ describe("taskTable()", () => {
     expect(fetch.every((l) => / sleep asleep\(\d\), 1\.5s /.test(l))).toBe(true);
   });
 
+  it("names the first few of many tasks awaiting one, so the table stays a table", () => {
+    // 2,000 awaiters of one task: listing them all made that column 10,000 characters wide,
+    // every row padded to it (20,000 of them overflowed the string: a RangeError).
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const go = new Event();
+    const shared = loop.createTask(coroutine(function* shared() {
+      yield* go.wait();
+    })(), { name: "shared" });
+    const awaiter = coroutine(function* awaiter() {
+      yield* shared;
+    });
+    let table = "";
+    const main = coroutine(function* main() {
+      const waiting = Array.from({ length: 2000 }, () => awaiter());
+      table = taskTable(loop);
+      go.set();
+      for (const w of waiting) yield* w;
+    });
+    loop.runUntilComplete(loop.createTask(main(), { name: "main" }));
+    const lines = table.trimEnd().split("\n");
+    expect(lines).toHaveLength(1 + 2 + 2000);
+    const ids = lines.slice(3, 8).map((l) => l.split(/\s+/)[0]);
+    expect(lines.find((l) => / shared /.test(l))).toContain(` ${ids.join(",")} and 1995 more `);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(160);
+  });
+
   it("shows - for the statistics when nothing was recorded", () => {
     const lines = taskTable(crawlerAt(false)).trimEnd().split("\n");
     expect(lines.slice(1).every((l) => /-\s+-\s+-\s+-$/.test(l))).toBe(true);
