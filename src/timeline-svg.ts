@@ -42,6 +42,7 @@ const MIN_STEP = 3;
 const STEP_PX = 3;
 const PAD = 16;
 const NAME_MAX = 32; // characters of a task's name in its row's label
+const ENDING_MAX = 40; // characters of a row's ending (how the task ended, what it waits on)
 const CHAR = 7.2; // average width of a 12px character, to size the text columns
 
 /**
@@ -70,10 +71,16 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
   const lanes = spans.lanes;
   // Clipped (the whole name in a tooltip): the label column is sized to the longest, and a
   // name wider than the picture pushed the plot off it, its axis running backwards.
-  const names = lanes.map((lane) => clip(lane.name, NAME_MAX));
+  // A narrow picture (300 wide, say) clips both further, to about a third of its width each (at
+  // the default 900, 32 and 40 fit): the plot keeps the rest, where unclipped text pushed it off
+  // the picture, its axis running backwards.
+  const narrow = Math.floor((width * 0.36 - PAD - 12) / CHAR);
+  const nameMax = Math.min(NAME_MAX, Math.max(4, narrow - 4));
+  const endingMax = Math.min(ENDING_MAX, Math.max(4, narrow));
+  const names = lanes.map((lane) => clip(lane.name, nameMax));
   const endings = lanes.map(laneEnding);
   const left = PAD + Math.ceil(Math.max(4, ...names.map((n) => n.length + 4)) * CHAR);
-  const right = PAD + 12 + Math.ceil(Math.min(40, Math.max(4, ...endings.map((e) => e.length))) * CHAR);
+  const right = PAD + 12 + Math.ceil(Math.min(endingMax, Math.max(4, ...endings.map((e) => e.length))) * CHAR);
   const ROW = lanes.length > COMPACT ? 20 : 28;
   const BAR = lanes.length > COMPACT ? 10 : 14;
   const plot = width - left - right;
@@ -137,7 +144,7 @@ export function timelineSVG(recording: Recording, options: TimelineSVGOptions = 
     out.push(`<text x="${PAD}" y="${y + ROW / 2 + 4}" fill="#212529">${esc(names[i]!)} <tspan fill="#868e96">#${lane.id}</tspan>${names[i] === lane.name ? "" : `<title>${esc(lane.name)}</title>`}</text>`);
     const ending = endings[i]!;
     const color = lane.exit?.outcome === "error" || lane.exit?.outcome === "cancelled" ? "#c92a2a" : lane.exit ? "#2b8a3e" : "#495057";
-    out.push(`<text x="${left + plot + 12}" y="${y + ROW / 2 + 4}" fill="${color}">${esc(clip(ending, 40))}<title>${esc(ending)}</title></text>`);
+    out.push(`<text x="${left + plot + 12}" y="${y + ROW / 2 + 4}" fill="${color}">${esc(clip(ending, endingMax))}<title>${esc(ending)}</title></text>`);
   });
 
   // Grid and axis.

@@ -255,6 +255,24 @@ describe("timelineSVG()", () => {
     expect(svg).toContain(`<title>${"n".repeat(150)}</title>`); // the whole name, on hover
   });
 
+  it("keeps the plot inside a picture of the narrowest width, clipping the endings", () => {
+    const loop = new EventLoop({ clock: new VirtualClock() });
+    const recorder = loop.record();
+    const failing = coroutine(function* () {
+      yield* asleep(1);
+      yield* asleep(1);
+      throw new Error("the connection to the database was reset by its peer");
+    });
+    expect(() => loop.runUntilComplete(loop.createTask(failing(), { name: "main" }))).toThrow("reset");
+    const svg = timelineSVG(recorder, { width: 300 });
+    const steps = [...svg.matchAll(/<rect x="(-?[\d.]+)"[^>]*><title>main: running, [\d.]+ s<\/title>/g)].map((m) => Number(m[1]));
+    expect(steps).toHaveLength(3);
+    expect(steps).toEqual([...steps].sort((a, b) => a - b));
+    expect(steps[0]!).toBeGreaterThan(0);
+    expect(steps[2]! - steps[0]!).toBeGreaterThan(60); // 2 s drawn over a fifth of the picture at least
+    expect(svg).toContain("<title>failed: Error: the connection to the database was reset by its peer</title>");
+  });
+
   it("escapes task names", () => {
     const b = new RecordingBuilder();
     b.spawn(1, '<b>&"').finish(1);
