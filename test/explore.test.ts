@@ -420,6 +420,37 @@ describe("explore()'s failures other than errors", () => {
     const failure = failureOf(check(program, { maxSteps: 50, seed: 1 }));
     expect((failure.cause as Error).message).toMatch(/^The run took more than 50 steps without finishing \(maxSteps\)/);
   });
+
+  it("shrinks a livelock to its one needed deviation, though the others change when it is reported", () => {
+    // b before a makes a spin forever (one deviation); n before both doubles the spin's period,
+    // which changes the virtual time the livelock is reported at, and nothing else.
+    const program = () => {
+      let first: string | null = null;
+      let period = 1;
+      const n = coroutine(function* n() {
+        yield* asleep(0);
+        if (first === null) period = 2;
+      });
+      const a = coroutine(function* a() {
+        yield* asleep(0);
+        first ??= "a";
+        while (first === "b") yield* asleep(period);
+      });
+      const b = coroutine(function* b() {
+        yield* asleep(0);
+        first ??= "b";
+      });
+      const tasks = [a(), b(), n()];
+      return coroutine(function* main() {
+        for (const task of tasks) yield task;
+      })();
+    };
+    for (let seed = 0; seed < 10; seed++) {
+      const failure = failureOf(check(program, { strategy: "random", maxSteps: 200, seed }));
+      expect(failure.cause).toBeInstanceOf(LivelockError);
+      expect([seed, failure.token.split(":").pop()]).toEqual([seed, "0p1=b-1"]);
+    }
+  });
 });
 
 describe("replay()", () => {
