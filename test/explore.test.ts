@@ -472,6 +472,16 @@ describe("replay()", () => {
     );
   });
 
+  it("refuses a token whose jitter is not a finite number of seconds, as explore() does", () => {
+    for (const jitter of ["Infinity", "1e400"]) {
+      expect(() => replay(lostUpdate, `hl1:${VERSION}:random;jitter=${jitter}:1:`)).toThrow(
+        new TypeError(
+          `Expected a replay token (as a ScheduleFailure prints it, "hl1:..."), got "hl1:${VERSION}:random;jitter=${jitter}:1:": its setting "jitter=${jitter}" is not "ties", "jitter=<seconds>", "real", "time=<seconds>" or "steps=<n>".`,
+        ),
+      );
+    }
+  });
+
   it("gives the program's result when the schedule passes", () => {
     expect(replay(() => coroutine(function* () { yield* asleep(2); return 42; })(), `hl1:${VERSION}:fifo:0:`)).toBe(42);
   });
