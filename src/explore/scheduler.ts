@@ -2,7 +2,7 @@
  * explore/scheduler.ts: one run's chooser, the only thing the explorer plugs into a loop.
  *
  * The loop asks it three things (loop.ts's Chooser): which ready item runs next (`_pick`, before
- * every step), in what order the timers due at one instant join the ready queue (`_release`), and
+ * every step: the head or a task behind it, never past an item that is not a task), in what order the timers due at one instant join the ready queue (`_release`), and
  * what deadline a timer gets (`_deadline`, for jitter). User draws (`choose` / `chance`) ask it too.
  * Each question with more than one answer is a *decision*, numbered in the order asked; the
  * strategy (an Oracle) answers it, 0 being FIFO's answer. The scheduler records every decision (for
