@@ -2,7 +2,7 @@
 // fewest deviations, and replays it from its token; seeds, dfs's enumeration, draws, livelocks,
 // escapes and the environment variables. The planted bugs are in test/fixtures/explore-bugs.ts.
 import { afterEach, describe, expect, it } from "vitest";
-import { asleep, coroutine, DeadlockError, EventLoop, run, timeline, UsageError, VirtualClock } from "../src/index.js";
+import { asleep, coroutine, currentLoop, DeadlockError, EventLoop, LoopPromise, run, timeline, UsageError, VirtualClock } from "../src/index.js";
 import { chance, check, choose, explore, LivelockError, replay, ReplayError, ScheduleFailure } from "../src/explore.js";
 import { VERSION } from "../src/version.js";
 import { checkThenAct, lockOrder, lostUpdate, lostUpdateFixed, lostUpdateTen } from "./fixtures/explore-bugs.js";
@@ -261,6 +261,9 @@ describe("explore()'s other choice points", () => {
     const failure = failureOf(check(program, { seed: 3 }));
     expect(failure.token).toMatch(/:\d+:0d2,1d1$/);
     expect(failure.deviations).toBe(2);
+    // The picks were FIFO's, the draws were not: the report must not say FIFO order fails.
+    expect(failure.message).not.toContain("FIFO order fails");
+    expect(failure.message).toContain("The tasks ran in FIFO order; the 2 decisions that differ from FIFO's are timer ties, jitters or draws");
     expect(() => replay(program, failure.token)).toThrow(ScheduleFailure);
   });
 
@@ -305,6 +308,87 @@ describe("explore()'s other choice points", () => {
   });
 });
 
+describe("what explore() may reorder", () => {
+  // Every order dfs reaches with up to three deviations, as the log strings they leave.
+  function ordersOf(body: (log: string[]) => () => Generator<unknown, void, unknown>): string[] {
+    const orders = new Set<string>();
+    const result = check(
+      () => {
+        const log: string[] = [];
+        const rest = body(log);
+        return coroutine(function* main() {
+          yield* rest();
+          orders.add(log.join(","));
+        })();
+      },
+      { strategy: "dfs", maxDeviations: 3, runs: 10_000 },
+    );
+    expect(result.ok).toBe(true);
+    return [...orders].sort();
+  }
+
+  it("keeps promise reactions in FIFO order among themselves, and never after a later task step", () => {
+    // ECMA-262 runs promise jobs in the order they were queued: a1, a2, b1 is the only order.
+    const orders = ordersOf((log) => {
+      const a = LoopPromise.resolve(1);
+      void a.then(() => log.push("a1"));
+      void a.then(() => log.push("a2"));
+      void LoopPromise.resolve(2).then(() => log.push("b1"));
+      return function* () {
+        yield* asleep(0);
+        yield* asleep(0);
+      };
+    });
+    expect(orders).toEqual(["a1,a2,b1"]);
+  });
+
+  it("runs a then() registered before an await before the code after that await", () => {
+    const orders = ordersOf((log) => {
+      let resolve!: (value: number) => void;
+      const p = new LoopPromise<number>((r) => (resolve = r));
+      void p.then(() => log.push("then"));
+      currentLoop().callLater(1, () => resolve(1));
+      return function* () {
+        yield p;
+        log.push("after await");
+        yield* asleep(1);
+      };
+    });
+    expect(orders).toEqual(["then,after await"]);
+  });
+
+  it("keeps callSoon callbacks in their order, and timers due at one instant in arming order unless timerTies is \"explore\"", () => {
+    const orders = ordersOf((log) => {
+      const loop = currentLoop();
+      loop.callLater(1, () => log.push("t1"));
+      loop.callLater(1, () => log.push("t2"));
+      loop.callSoon(() => log.push("s1"));
+      loop.callSoon(() => log.push("s2"));
+      return function* () {
+        yield* asleep(2);
+      };
+    });
+    expect(orders).toEqual(["s1,s2,t1,t2"]);
+  });
+
+  it("still lets a promise job or another task run before a ready task: a task's wake may come late", () => {
+    const orders = ordersOf((log) => {
+      const worker = coroutine(function* worker(name: string) {
+        yield* asleep(1);
+        log.push(name);
+      });
+      const a = worker("a");
+      currentLoop().callLater(1, () => void LoopPromise.resolve(0).then(() => log.push("then")));
+      const b = worker("b");
+      return function* () {
+        yield a, yield b;
+        yield* asleep(1);
+      };
+    });
+    expect(orders).toEqual(["a,b,then", "a,then,b", "b,a,then", "b,then,a", "then,a,b", "then,b,a"]);
+  });
+});
+
 describe("explore()'s failures other than errors", () => {
   it("reports a deadlock", () => {
     expect(failureOf(check(lockOrder, { seed: 1 })).cause).toBeInstanceOf(DeadlockError);
@@ -339,6 +423,37 @@ describe("explore()'s failures other than errors", () => {
     const failure = failureOf(check(program, { maxSteps: 50, seed: 1 }));
     expect((failure.cause as Error).message).toMatch(/^The run took more than 50 steps without finishing \(maxSteps\)/);
   });
+
+  it("shrinks a livelock to its one needed deviation, though the others change when it is reported", () => {
+    // b before a makes a spin forever (one deviation); n before both doubles the spin's period,
+    // which changes the virtual time the livelock is reported at, and nothing else.
+    const program = () => {
+      let first: string | null = null;
+      let period = 1;
+      const n = coroutine(function* n() {
+        yield* asleep(0);
+        if (first === null) period = 2;
+      });
+      const a = coroutine(function* a() {
+        yield* asleep(0);
+        first ??= "a";
+        while (first === "b") yield* asleep(period);
+      });
+      const b = coroutine(function* b() {
+        yield* asleep(0);
+        first ??= "b";
+      });
+      const tasks = [a(), b(), n()];
+      return coroutine(function* main() {
+        for (const task of tasks) yield task;
+      })();
+    };
+    for (let seed = 0; seed < 10; seed++) {
+      const failure = failureOf(check(program, { strategy: "random", maxSteps: 200, seed }));
+      expect(failure.cause).toBeInstanceOf(LivelockError);
+      expect([seed, failure.token.split(":").pop()]).toEqual([seed, "0p1=b-1"]);
+    }
+  });
 });
 
 describe("replay()", () => {
@@ -355,6 +470,16 @@ describe("replay()", () => {
     expect(() => replay(lostUpdate, "0p1=withdraw-2")).toThrow(
       new TypeError('Expected a replay token (as a ScheduleFailure prints it, "hl1:..."), got "0p1=withdraw-2": it does not start with "hl1:".'),
     );
+  });
+
+  it("refuses a token whose jitter is not a finite number of seconds, as explore() does", () => {
+    for (const jitter of ["Infinity", "1e400"]) {
+      expect(() => replay(lostUpdate, `hl1:${VERSION}:random;jitter=${jitter}:1:`)).toThrow(
+        new TypeError(
+          `Expected a replay token (as a ScheduleFailure prints it, "hl1:..."), got "hl1:${VERSION}:random;jitter=${jitter}:1:": its setting "jitter=${jitter}" is not "ties", "jitter=<seconds>", "real", "time=<seconds>" or "steps=<n>".`,
+        ),
+      );
+    }
   });
 
   it("gives the program's result when the schedule passes", () => {

@@ -209,7 +209,8 @@ function explorePrograms<T>(program: Program<T>, settings: Settings): CheckResul
  * a ScheduleFailure whose message is the report (seed, replay token, deviations, one lane per
  * task). A program is a function that builds fresh state and returns the work: it runs once per
  * schedule. The choices explored are exactly: which ready task runs next (any task ready then,
- * one made ready meanwhile too), the order of timers due at one instant (`timerTies: "explore"`),
+ * one made ready meanwhile too, but never ahead of a promise job or callback queued before it:
+ * those keep their FIFO order, as the language's job queue does), the order of timers due at one instant (`timerTies: "explore"`),
  * timer jitter (`jitter`), and the program's `choose()` / `chance()`. Time never reorders across
  * instants. Returns what `check()` gives when every run passes.
  *

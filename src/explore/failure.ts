@@ -134,7 +134,13 @@ export function formatReport(r: Report): string {
   if (r.replayNote !== "") lines.push(r.replayNote);
   const deviations = r.steps.filter((s) => s.deviation);
   if (deviations.length === 0) {
-    lines.push("", "FIFO order fails: no deviation is needed.");
+    // The token may still deviate, in its timer ties, jitters or draws rather than its picks.
+    lines.push(
+      "",
+      r.deviations === 0
+        ? "FIFO order fails: no deviation is needed."
+        : `The tasks ran in FIFO order; the ${plural(r.deviations, "decision")} that differ from FIFO's are timer ties, jitters or draws (choose(), chance()): see the token.`,
+    );
   } else {
     lines.push("", "Deviations from FIFO (what ran instead of the head of the ready queue):");
     for (const s of deviations) {

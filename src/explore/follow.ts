@@ -9,9 +9,8 @@
  * if there is one, and a decision of another kind is FIFO's.
  */
 
-import type { ReadyQueue } from "../ready-queue.js";
 import { ReplayError } from "./errors.js";
-import type { Oracle, Scheduler } from "./scheduler.js";
+import type { Oracle, ReadyItems, Scheduler } from "./scheduler.js";
 import type { DecisionKind, Deviation } from "./token.js";
 
 const KINDS: Record<DecisionKind, string> = {
@@ -31,7 +30,7 @@ export class FollowOracle implements Oracle {
     this.#strict = strict;
   }
 
-  pick(ready: ReadyQueue, index: number, scheduler: Scheduler): number {
+  pick(ready: ReadyItems, index: number, scheduler: Scheduler): number {
     const d = this.#at.get(index);
     if (d === undefined) return 0;
     const n = ready.length;
@@ -66,7 +65,7 @@ export class FollowOracle implements Oracle {
     throw new ReplayError(`Cannot replay decision ${d.index}: the token has ${KINDS[d.kind]} there, but the program made ${KINDS[kind]}. ${CHANGED}`);
   }
 
-  #missing(d: Deviation, ready: ReadyQueue, scheduler: Scheduler): never {
+  #missing(d: Deviation, ready: ReadyItems, scheduler: Scheduler): never {
     const names: string[] = [];
     for (let i = 0; i < ready.length; i++) names.push(`"${scheduler.labelIfPicked(ready.at(i)!)}"`);
     throw new ReplayError(

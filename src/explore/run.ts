@@ -151,6 +151,10 @@ function watchEscapes(globals: "virtual" | "real"): () => void {
  * wait, where, and on what.
  */
 export function signature(error: unknown): string {
+  // A livelock is the same livelock whenever it hits the same bound: the virtual time or step
+  // count its message gives depends on the schedule (a deviation that changes a sleep changes it)
+  // and would keep shrinking from dropping deviations that do not matter.
+  if (error instanceof LivelockError) return `LivelockError: ${error.message.replace(/\d+(\.\d+)?(e[+-]?\d+)?s\b/g, "#s")}`;
   if (error instanceof DeadlockError) {
     const shape = error.waiting.map((t) => `${normalize(t.name)} at ${t._site} on ${normalize(t._describeWait())}`).sort();
     return `DeadlockError: ${shape.join("; ")}`;

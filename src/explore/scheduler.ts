@@ -2,7 +2,7 @@
  * explore/scheduler.ts: one run's chooser, the only thing the explorer plugs into a loop.
  *
  * The loop asks it three things (loop.ts's Chooser): which ready item runs next (`_pick`, before
- * every step), in what order the timers due at one instant join the ready queue (`_release`), and
+ * every step: the head or a task behind it, never past an item that is not a task), in what order the timers due at one instant join the ready queue (`_release`), and
  * what deadline a timer gets (`_deadline`, for jitter). User draws (`choose` / `chance`) ask it too.
  * Each question with more than one answer is a *decision*, numbered in the order asked; the
  * strategy (an Oracle) answers it, 0 being FIFO's answer. The scheduler records every decision (for
@@ -27,10 +27,19 @@ import { Task } from "../index.js";
 import { LivelockError } from "./errors.js";
 import type { DecisionKind, Deviation } from "./token.js";
 
+/**
+ * @internal What a pick chooses among: the head of the ready queue and the items behind it up to
+ * and including the first that is not a task (see `_pick`).
+ */
+export interface ReadyItems {
+  readonly length: number;
+  at(i: number): Runnable | undefined;
+}
+
 /** @internal A strategy's answers for one run. Choice 0 is FIFO's. */
 export interface Oracle {
   /** Which of the `ready.length` (>= 2) items runs next; `last` is the one that ran last. */
-  pick(ready: ReadyQueue, index: number, scheduler: Scheduler, last: Runnable | null): number;
+  pick(ready: ReadyItems, index: number, scheduler: Scheduler, last: Runnable | null): number;
   /** Choice among `n` (>= 2) for a timer tie, a jitter, or a user draw (`p`: chance()'s odds). */
   draw(kind: DecisionKind, n: number, index: number, p: number): number;
 }
@@ -75,6 +84,7 @@ export class Scheduler {
   readonly #labels = new Map<Runnable, string>();
   readonly #counts = new Map<string, number>();
   #last: Runnable | null = null;
+  readonly #choices = new ReadyPrefix();
   // The first #labelled items of the ready queue are labelled (see _pick).
   #labelled = 0;
 
@@ -102,14 +112,24 @@ export class Scheduler {
     // are labelled still.
     for (let i = this.#labelled; i < n; i++) this.#label(ready.at(i)!);
     this.#labelled = n - 1;
+    // Only a task may be late (its wake stands for I/O that may take longer): what is not a task
+    // (a promise reaction or thenable job, a callback, a timer's callback) runs no later than
+    // FIFO runs it, so nothing may overtake it. The choices are the head and the tasks behind it
+    // up to the first item that is not a task, that item included: promise jobs stay in FIFO
+    // order among themselves (ECMA-262's job queue) and after every item queued before them,
+    // callbacks keep callSoon's order, and timers due at one instant keep the order _release
+    // gave them.
+    let k = 0;
+    while (k < n - 1 && ready.at(k) instanceof Task) k++;
+    const choices = this.#choices.of(ready, k + 1);
     let choice = 0;
     let index = -1;
     let before: Runnable[] | null = null;
-    if (n > 1) {
+    if (choices.length > 1) {
       index = this.ns.length;
-      choice = this.#oracle.pick(ready, index, this, this.#last);
-      if (!(choice >= 0 && choice < n)) choice = 0; // an oracle's bug must not corrupt the queue
-      this.ns.push(n);
+      choice = this.#oracle.pick(choices, index, this, this.#last);
+      if (!(choice >= 0 && choice < choices.length)) choice = 0; // an oracle's bug must not corrupt the queue
+      this.ns.push(choices.length);
       this.choices.push(choice);
       this.kinds.push("p");
       if (choice !== 0) {
@@ -195,6 +215,20 @@ export class Scheduler {
     const trace = this.trace!;
     if (trace.length > 0) trace[trace.length - 1]!.after = stateOf(trace[trace.length - 1]!.item);
     trace.push({ time: this.#loop.time(), item, ready, decision, after: "" });
+  }
+}
+
+/** The first `length` items of a ready queue: one per scheduler, reused at every pick. */
+class ReadyPrefix implements ReadyItems {
+  #ready: ReadyQueue | null = null;
+  length = 0;
+  of(ready: ReadyQueue, length: number): this {
+    this.#ready = ready;
+    this.length = length;
+    return this;
+  }
+  at(i: number): Runnable | undefined {
+    return i < this.length ? this.#ready!.at(i) : undefined;
   }
 }
 

@@ -4,7 +4,8 @@
  * Three passes, each keeping a change only if the run still fails with the same signature (same
  * error class and message, or the same deadlock shape; run.ts's `signature`):
  * 1. drop the deviations of picks and timer ties one at a time;
- * 2. lower each remaining pick toward FIFO (a choice of 3 becomes 1 or 2: a task nearer the head);
+ * 2. lower each remaining pick toward FIFO (a choice of 3 becomes 1 or 2: a task nearer the head),
+ *    then drop again (what lowering made needless);
  * 3. drop the jitters and draws, then lower the rest toward 0.
  * Candidates are followed leniently (follow.ts): dropping one deviation changes what the later
  * ones meet, and a deviation whose task is not ready there is taken by position instead. What a
@@ -64,6 +65,9 @@ export function shrink(program: Program<unknown>, found: readonly Deviation[], t
   };
   drop(isSchedule);
   lower(isSchedule);
+  // Lowering can make another deviation needless (a pick lowered to the task that a later
+  // deviation ran makes that one FIFO's): drop again.
+  drop(isSchedule);
   drop((d) => !isSchedule(d));
   lower((d) => !isSchedule(d));
   return current;

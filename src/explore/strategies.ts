@@ -24,9 +24,9 @@
  * https://github.com/awslabs/shuttle/blob/main/src/scheduler/pct.rs
  */
 
-import type { ReadyQueue, Runnable } from "../ready-queue.js";
+import type { Runnable } from "../ready-queue.js";
 import { Random, runSeed } from "./random.js";
-import type { Oracle, Scheduler } from "./scheduler.js";
+import type { Oracle, ReadyItems, Scheduler } from "./scheduler.js";
 import type { DecisionKind } from "./token.js";
 
 /** The strategies `explore()` knows. */
@@ -51,7 +51,7 @@ class RandomOracle implements Oracle {
   constructor(seed: number) {
     this.#rng = new Random(seed);
   }
-  pick(ready: ReadyQueue): number {
+  pick(ready: ReadyItems): number {
     return this.#rng.int(ready.length);
   }
   draw(kind: DecisionKind, n: number, _index: number, p: number): number {
@@ -81,7 +81,7 @@ class PctOracle implements Oracle {
     this.#changePoints = points;
   }
 
-  pick(ready: ReadyQueue, _index: number, _scheduler: Scheduler, last: Runnable | null): number {
+  pick(ready: ReadyItems, _index: number, _scheduler: Scheduler, last: Runnable | null): number {
     const priorities = this.#priorities;
     const n = ready.length;
     for (let i = 0; i < n; i++) {
@@ -126,7 +126,7 @@ export class PrefixOracle implements Oracle {
   constructor(prefix: readonly number[]) {
     this.#prefix = prefix;
   }
-  pick(ready: ReadyQueue, index: number): number {
+  pick(ready: ReadyItems, index: number): number {
     return Math.min(this.#prefix[index] ?? 0, ready.length - 1);
   }
   draw(_kind: DecisionKind, n: number, index: number): number {

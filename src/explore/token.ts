@@ -89,7 +89,7 @@ export function decodeToken(text: unknown): Token {
     const number = Number(value);
     if (flag === "ties") ties = true;
     else if (flag === "real") globals = "real";
-    else if (key === "jitter" && value !== "" && number >= 0) jitter = number;
+    else if (key === "jitter" && value !== "" && number >= 0 && number < Number.POSITIVE_INFINITY) jitter = number;
     else if (key === "time" && value !== "" && number > 0) timeLimit = number;
     else if (key === "steps" && /^[1-9]\d*$/.test(value)) maxSteps = number;
     else throw bad(`its setting ${JSON.stringify(flag)} is not "ties", "jitter=<seconds>", "real", "time=<seconds>" or "steps=<n>"`);
