@@ -171,7 +171,7 @@ export function lint(recording: Recording, options: LintOptions = {}): Finding[]
         "self-wake",
         task,
         -1,
-        `Task "${name(task)}" was woken ${w.self} times, each time by itself (a bare yield or asleep(0)), and never by a timer, a task or an event: it polls. Await what it polls for (an Event, a Future, a Queue) instead.`,
+        `Task "${name(task)}" was woken ${w.self} times, each time by itself (a bare yield or asleep(0)), and never by a timer, a task or an event: it polls. Await what it polls for (an Event, a Future, a Queue) instead; a task that yields on purpose, to let others run between its pieces of work, can ignore this.`,
       );
     }
   }

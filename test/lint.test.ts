@@ -92,7 +92,7 @@ describe("lint()", () => {
     const findings = lint(recording);
     expect(findings.map((f) => [f.kind, f.name])).toEqual([["self-wake", "poller"]]);
     expect(findings[0]!.message).toBe(
-      'Task "poller" was woken 4 times, each time by itself (a bare yield or asleep(0)), and never by a timer, a task or an event: it polls. Await what it polls for (an Event, a Future, a Queue) instead.',
+      'Task "poller" was woken 4 times, each time by itself (a bare yield or asleep(0)), and never by a timer, a task or an event: it polls. Await what it polls for (an Event, a Future, a Queue) instead; a task that yields on purpose, to let others run between its pieces of work, can ignore this.',
     );
   });
 
